@@ -1,0 +1,1 @@
+"""Turning traces into metrics and findings: pure code, no I/O."""

@@ -1,0 +1,247 @@
+"""One streaming pass over the traces: everything the metrics and detectors need, in bounded memory.
+
+``Aggregator.observe`` is called once per trace and is the hot path of the whole analysis; it
+only counts, and keeps at most a few samples per finding subject.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from typing import Any
+
+from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
+from optimizer.text.answers import is_unanswered
+from optimizer.text.errors import normalize_error
+from optimizer.text.redact import excerpt
+from optimizer.text.topics import QuestionClusterer, topic_of
+
+UNKNOWN_VERSION = "unknown"
+SAMPLE_IDS = 5
+SAMPLE_EXCERPTS = 3
+MAX_ERROR_GROUPS = 500
+MAX_TOPICS = 200
+
+
+@dataclass
+class Samples:
+    """Up to a few trace ids and redacted excerpts: the evidence shown to a reviewer."""
+
+    trace_ids: list[str] = field(default_factory=list)
+    excerpts: list[str] = field(default_factory=list)
+
+    def add(self, trace_id: str, text: str | None = None) -> None:
+        if len(self.trace_ids) < SAMPLE_IDS:
+            self.trace_ids.append(trace_id)
+        if text and len(self.excerpts) < SAMPLE_EXCERPTS:
+            self.excerpts.append(excerpt(text))
+
+
+@dataclass
+class ToolCounts:
+    calls: int = 0
+    failures: int = 0
+    latency: QuantileSketch = field(default_factory=QuantileSketch)
+
+
+@dataclass
+class VersionState:
+    """Running totals for one agent x prompt_version."""
+
+    traces: int = 0
+    sessions: DistinctCounter = field(default_factory=DistinctCounter)
+    first_seen: datetime | None = None
+    last_seen: datetime | None = None
+    cost: RunningMoments = field(default_factory=RunningMoments)
+    cost_total: float = 0.0
+    input_tokens: int = 0
+    output_tokens: int = 0
+    cache_read_input_tokens: int = 0
+    cache_creation_input_tokens: int = 0
+    latency: QuantileSketch = field(default_factory=QuantileSketch)
+    latency_moments: RunningMoments = field(default_factory=RunningMoments)
+    escalated: int = 0
+    owner_corrected: int = 0
+    sentiment: Counter[str] = field(default_factory=Counter)
+    feedback_up: int = 0
+    feedback_down: int = 0
+    errors: int = 0
+    tools: dict[str, ToolCounts] = field(default_factory=dict)
+
+
+@dataclass
+class ErrorGroup:
+    """Occurrences of one normalised error message."""
+
+    pattern: str
+    origin: str  # "tool <name>" or "agent"
+    count: int = 0
+    samples: Samples = field(default_factory=Samples)
+
+
+@dataclass
+class AgentState:
+    """Everything observed for one agent in the window."""
+
+    agent: str
+    traces: int = 0
+    versions: dict[str, VersionState] = field(default_factory=dict)
+    tool_failures: dict[str, Samples] = field(default_factory=dict)
+    error_groups: dict[str, ErrorGroup] = field(default_factory=dict)
+    errors_dropped: int = 0  # occurrences of error patterns past MAX_ERROR_GROUPS
+    unanswered: QuestionClusterer = field(default_factory=QuestionClusterer)
+    topic_traces: Counter[str] = field(default_factory=Counter)
+    topic_escalations: Counter[str] = field(default_factory=Counter)
+    escalation_samples: dict[str, Samples] = field(default_factory=dict)
+    negative: Samples = field(default_factory=Samples)
+    corrected: Samples = field(default_factory=Samples)
+
+    def tools_called(self) -> set[str]:
+        return {name for version in self.versions.values() for name in version.tools}
+
+
+class Aggregator:
+    """Feeds traces into per-agent state. Pure: give it dicts, read ``agents`` afterwards."""
+
+    def __init__(self) -> None:
+        self.agents: dict[str, AgentState] = {}
+
+    def observe(self, trace: dict[str, Any]) -> None:
+        agent_name = trace["agent"]
+        agent = self.agents.get(agent_name)
+        if agent is None:
+            agent = self.agents[agent_name] = AgentState(agent_name)
+        agent.traces += 1
+        version_name = trace.get("prompt_version") or UNKNOWN_VERSION
+        version = agent.versions.get(version_name)
+        if version is None:
+            version = agent.versions[version_name] = VersionState()
+        _count_version(version, trace)
+        _observe_tools(agent, version, trace)
+        _observe_conversation(agent, trace)
+
+
+def _count_version(version: VersionState, trace: dict[str, Any]) -> None:
+    version.traces += 1
+    started = datetime.fromisoformat(trace["started_at"])
+    if started.tzinfo is None:
+        started = started.replace(tzinfo=UTC)
+    if version.first_seen is None or started < version.first_seen:
+        version.first_seen = started
+    if version.last_seen is None or started > version.last_seen:
+        version.last_seen = started
+    version.sessions.add(trace.get("session_id") or trace["trace_id"])
+    cost = trace.get("cost_usd")
+    if cost is not None:
+        version.cost.add(cost)
+        version.cost_total += cost
+    usage = trace.get("usage")
+    if usage:
+        version.input_tokens += usage.get("input_tokens") or 0
+        version.output_tokens += usage.get("output_tokens") or 0
+        version.cache_read_input_tokens += usage.get("cache_read_input_tokens") or 0
+        version.cache_creation_input_tokens += usage.get("cache_creation_input_tokens") or 0
+    latency = trace.get("latency_ms")
+    if latency is not None:
+        version.latency.add(latency)
+        version.latency_moments.add(latency)
+    _count_outcomes(version, trace)
+
+
+def _count_outcomes(version: VersionState, trace: dict[str, Any]) -> None:
+    if trace.get("escalated"):
+        version.escalated += 1
+    if trace.get("owner_corrected"):
+        version.owner_corrected += 1
+    sentiment = trace.get("sentiment")
+    if sentiment:
+        version.sentiment[sentiment] += 1
+    feedback = trace.get("feedback")
+    if feedback == "up":
+        version.feedback_up += 1
+    elif feedback == "down":
+        version.feedback_down += 1
+    if trace.get("error"):
+        version.errors += 1
+
+
+def _observe_tools(agent: AgentState, version: VersionState, trace: dict[str, Any]) -> None:
+    error = trace.get("error")
+    if error:
+        message = error.get("message") or error.get("type") or "unknown error"
+        _group_error(agent, "agent", message, trace["trace_id"])
+    for call in trace.get("tool_calls") or ():
+        name = call["name"]
+        counts = version.tools.get(name)
+        if counts is None:
+            counts = version.tools[name] = ToolCounts()
+        counts.calls += 1
+        latency = call.get("latency_ms")
+        if latency is not None:
+            counts.latency.add(latency)
+        if call.get("ok") is False or call.get("error"):
+            counts.failures += 1
+            _record_tool_failure(agent, name, call.get("error"), trace["trace_id"])
+
+
+def _record_tool_failure(agent: AgentState, tool: str, error: str | None, trace_id: str) -> None:
+    samples = agent.tool_failures.get(tool)
+    if samples is None:
+        samples = agent.tool_failures[tool] = Samples()
+    samples.add(trace_id, error)
+    if error:
+        _group_error(agent, f"tool {tool}", error, trace_id)
+
+
+def _group_error(agent: AgentState, origin: str, message: str, trace_id: str) -> None:
+    pattern = normalize_error(message)
+    key = f"{origin}\x1f{pattern}"
+    group = agent.error_groups.get(key)
+    if group is None:
+        if len(agent.error_groups) >= MAX_ERROR_GROUPS:
+            agent.errors_dropped += 1
+            return
+        group = agent.error_groups[key] = ErrorGroup(pattern, origin)
+    group.count += 1
+    group.samples.add(trace_id, message)
+
+
+def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
+    messages = trace.get("messages") or ()
+    trace_id = trace["trace_id"]
+    first_question = None
+    last_question = None
+    for message in messages:
+        content = message.get("content")
+        if not content:
+            continue
+        role = message["role"]
+        if role == "user":
+            last_question = content
+            if first_question is None:
+                first_question = content
+        elif role == "assistant" and last_question is not None and is_unanswered(content):
+            agent.unanswered.add(last_question, trace_id)
+            last_question = None  # one gap per question, however often the agent repeats itself
+    _observe_topic(agent, trace, first_question)
+    if trace.get("sentiment") == "negative":
+        agent.negative.add(trace_id, last_question or first_question)
+    if trace.get("owner_corrected"):
+        agent.corrected.add(trace_id, first_question)
+
+
+def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> None:
+    metadata = trace.get("metadata")
+    topic = metadata.get("topic") if metadata else None
+    if not isinstance(topic, str) or not topic:
+        topic = topic_of(first_question) if first_question else "other"
+    if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS:
+        topic = "other"
+    agent.topic_traces[topic] += 1
+    if trace.get("escalated"):
+        agent.topic_escalations[topic] += 1
+        samples = agent.escalation_samples.get(topic)
+        if samples is None:
+            samples = agent.escalation_samples[topic] = Samples()
+        samples.add(trace["trace_id"], first_question)

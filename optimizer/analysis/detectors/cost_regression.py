@@ -1,0 +1,42 @@
+"""cost_regression: the newest prompt_version costs more per trace than the previous one."""
+
+from __future__ import annotations
+
+from optimizer.analysis.detectors.context import DetectorContext
+from optimizer.analysis.detectors.regression import comparison_figures, regression
+from optimizer.fmt import signed_pct, usd
+from optimizer.models import Finding, VersionMetrics
+
+KIND = "cost_regression"
+
+
+def detect(ctx: DetectorContext) -> list[Finding]:
+    found = regression(ctx, lambda v: (v.cost_per_trace_usd, v.cost_stddev_usd))
+    if found is None:
+        return []
+    previous, newest, result = found
+    return [
+        Finding(
+            kind=KIND,
+            agent=ctx.agent,
+            subject=newest.prompt_version,
+            title=f"prompt_version {newest.prompt_version} costs {signed_pct(result.change_pct)} per trace "
+            f"({usd(result.old_mean)} → {usd(result.new_mean)}) against {previous.prompt_version}",
+            score=round(newest.traces * (result.change_pct or 0) / 100, 2),
+            figures={
+                "previous_version": previous.prompt_version,
+                "newest_version": newest.prompt_version,
+                "previous_cost_per_trace_usd": previous.cost_per_trace_usd,
+                "newest_cost_per_trace_usd": newest.cost_per_trace_usd,
+                "previous_input_tokens_per_trace": _input_per_trace(previous),
+                "newest_input_tokens_per_trace": _input_per_trace(newest),
+                "previous_traces": previous.traces,
+                "newest_traces": newest.traces,
+                **comparison_figures(result),
+            },
+        )
+    ]
+
+
+def _input_per_trace(version: VersionMetrics) -> int:
+    return round(version.input_tokens / version.traces) if version.traces else 0

@@ -1,0 +1,1 @@
+"""Analysts turn findings into proposals (edits) and action items (work for humans)."""

@@ -1,0 +1,105 @@
+"""Read an agent's soul and prompts from the repo into AgentArtifacts."""
+
+from __future__ import annotations
+
+import posixpath
+from typing import Any
+
+import yaml
+
+from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFIXES, SOULS_DIR
+from optimizer.artifacts.files import RepoFiles
+from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
+from optimizer.errors import ArtifactError, UnknownAgentError
+
+_FENCE = "---"
+_STRING_LISTS = ("tools", "required_placeholders")
+
+
+def parse_prompt(path: str, text: str) -> PromptFile:
+    """Split a Markdown prompt into its YAML front matter (between two ``---`` lines) and body."""
+    lines = text.splitlines(keepends=True)
+    if not lines or lines[0].rstrip("\r\n") != _FENCE:
+        return PromptFile(path=path, text=text, front_matter={}, body=text, body_offset=0)
+    closing = next((i for i in range(1, len(lines)) if lines[i].rstrip("\r\n") == _FENCE), None)
+    if closing is None:
+        raise ArtifactError(f"{path}: line 1: front matter opens with '---' but no line closes it")
+    front_matter = _front_matter(path, "".join(lines[1:closing]))
+    offset = sum(len(line) for line in lines[: closing + 1])
+    return PromptFile(path=path, text=text, front_matter=front_matter, body=text[offset:], body_offset=offset)
+
+
+def _front_matter(path: str, source: str) -> dict[str, Any]:
+    data = _load_yaml(path, source, first_line=2) or {}
+    if not isinstance(data, dict):
+        raise ArtifactError(f"{path}: front matter must be a mapping, not {type(data).__name__}")
+    for key in _STRING_LISTS:
+        value = data.get(key)
+        if value is not None and not (isinstance(value, list) and all(isinstance(v, str) for v in value)):
+            raise ArtifactError(f"{path}: front matter '{key}' must be a list of strings, got {value!r}")
+    return data
+
+
+def parse_soul(path: str, text: str) -> Soul:
+    data = _load_yaml(path, text, first_line=1)
+    if not isinstance(data, dict):
+        kind = "empty" if data is None else f"a {type(data).__name__}"
+        raise ArtifactError(f"{path}: a soul must be a YAML mapping (name: ..., always_do: ...), but it is {kind}")
+    return Soul(path=path, text=text, data=data)
+
+
+def _load_yaml(path: str, source: str, first_line: int) -> Any:
+    try:
+        return yaml.safe_load(source)
+    except yaml.YAMLError as err:
+        mark = getattr(err, "problem_mark", None)
+        where = f"line {mark.line + first_line}: " if mark is not None else ""
+        problem = getattr(err, "problem", None) or str(err)
+        raise ArtifactError(f"{path}: {where}invalid YAML: {' '.join(str(problem).split())}") from err
+
+
+def discover_agents(files: RepoFiles) -> list[str]:
+    """Agents with a ``souls/<agent>.yaml`` (or ``.yml``) or Markdown under ``prompts/<agent>/``."""
+    agents = set()
+    for path in files.list_files(SOULS_DIR):
+        folder, name = posixpath.split(path)
+        stem, suffix = posixpath.splitext(name)
+        if folder == SOULS_DIR and suffix in SOUL_SUFFIXES and stem:
+            agents.add(stem)
+    for path in files.list_files(PROMPTS_DIR):
+        parts = path.split("/")
+        if len(parts) >= 3 and path.endswith(PROMPT_SUFFIX):
+            agents.add(parts[1])
+    return sorted(agents)
+
+
+def load_agent(files: RepoFiles, agent: str) -> AgentArtifacts:
+    soul, prompts = (_load_soul(files, agent), _load_prompts(files, agent)) if _plain_name(agent) else (None, ())
+    if soul is None and not prompts:
+        known = ", ".join(discover_agents(files)) or "none (no souls/*.yaml and no prompts/<agent>/*.md)"
+        raise UnknownAgentError(f"unknown agent {agent!r}: no soul and no prompts; known agents: {known}")
+    return AgentArtifacts(agent=agent, soul=soul, prompts=prompts)
+
+
+def _plain_name(agent: str) -> bool:
+    return bool(agent) and "/" not in agent and "\\" not in agent and not agent.startswith(".")
+
+
+def _load_soul(files: RepoFiles, agent: str) -> Soul | None:
+    listed = set(files.list_files(SOULS_DIR))
+    present = [path for path in (f"{SOULS_DIR}/{agent}{suffix}" for suffix in SOUL_SUFFIXES) if path in listed]
+    if len(present) > 1:
+        raise ArtifactError(f"{' and '.join(present)}: both exist; keep one soul per agent")
+    return parse_soul(present[0], _read(files, present[0])) if present else None
+
+
+def _load_prompts(files: RepoFiles, agent: str) -> tuple[PromptFile, ...]:
+    paths = [p for p in files.list_files(f"{PROMPTS_DIR}/{agent}") if p.endswith(PROMPT_SUFFIX)]
+    return tuple(parse_prompt(path, _read(files, path)) for path in paths)
+
+
+def _read(files: RepoFiles, path: str) -> str:
+    text = files.read_text(path)
+    if text is None:
+        raise ArtifactError(f"{path}: listed but cannot be read")
+    return text

@@ -1,0 +1,126 @@
+"""Append one entry to a top-level block list of a YAML file, leaving every other byte alone.
+
+The entry is inserted as new lines right after the last item, in the indentation and dash style
+of that item. Then the result is read back: it must equal the old data with exactly that entry
+appended, and the old text must survive as prefix + suffix. Anything else is an EditError.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any
+
+import yaml
+
+from optimizer.artifacts.newlines import newline_of
+from optimizer.artifacts.scalars import yaml_scalar
+from optimizer.errors import EditError
+
+Entry = str | dict[str, str]  # a rule, or a faq {question, answer}
+
+_DASH = re.compile(r"( *)-( +)")
+_KEY = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
+
+
+def append_entry(path: str, text: str, key: str, entry: Entry) -> str:
+    if not _KEY.fullmatch(key):
+        raise EditError(f"{path}: {key!r} is not a plain key name")
+    old_data = _load(path, text)
+    value = _top_level_value(path, text, key)
+    newline = newline_of(text)
+    if value is None:
+        new_text = _append_key(text, key, entry, newline)
+    else:
+        new_text = _append_item(path, text, key, value, entry, newline)
+    _self_check(path, text, new_text, key, entry, old_data)
+    return new_text
+
+
+def _load(path: str, text: str) -> dict[str, Any]:
+    try:
+        data = yaml.safe_load(text)
+    except yaml.YAMLError as err:
+        raise EditError(f"{path}: is not valid YAML ({' '.join(str(err).split())}); not editing it") from err
+    if data is None:
+        return {}
+    if not isinstance(data, dict):
+        raise EditError(f"{path}: the top level is not a mapping; not editing it")
+    return data
+
+
+def _top_level_value(path: str, text: str, key: str) -> yaml.Node | None:
+    root = yaml.compose(text, Loader=yaml.SafeLoader)  # parses: _load succeeded on the same text
+    if not isinstance(root, yaml.MappingNode):
+        return None
+    found = [value for name, value in root.value if isinstance(name, yaml.ScalarNode) and name.value == key]
+    return found[-1] if found else None  # safe_load keeps the last of duplicate keys too
+
+
+def _append_key(text: str, key: str, entry: Entry, newline: str) -> str:
+    separator = newline if text and not text.endswith("\n") else ""
+    return f"{text}{separator}{key}:{newline}{_render(entry, '  ', ' ', newline)}"
+
+
+def _append_item(path: str, text: str, key: str, value: yaml.Node, entry: Entry, newline: str) -> str:
+    line = value.start_mark.line + 1
+    if not isinstance(value, yaml.SequenceNode):
+        raise EditError(f"{path}: line {line}: {key!r} is not a list; not rewriting it")
+    if value.flow_style or not value.value:
+        raise EditError(
+            f"{path}: line {line}: {key!r} is a flow sequence ([...]); the optimizer only appends to "
+            "block lists ('- item' per line) and never rewrites a file's style"
+        )
+    last = value.value[-1]
+    start = last.start_mark.index
+    style = _DASH.fullmatch(text[text.rfind("\n", 0, start) + 1 : start])
+    if style is None:
+        raise EditError(f"{path}: line {last.start_mark.line + 1}: cannot tell the list style of {key!r}")
+    at, lead = _insertion_point(text, start, _content_end(last), newline)
+    return text[:at] + lead + _render(entry, style.group(1), style.group(2), newline) + text[at:]
+
+
+def _content_end(node: yaml.Node) -> int:
+    """Where the last scalar inside ``node`` ends (a mapping's own end mark overshoots comments)."""
+    seen: set[int] = set()
+    while isinstance(node, yaml.MappingNode | yaml.SequenceNode) and node.value and id(node) not in seen:
+        seen.add(id(node))
+        node = node.value[-1][1] if isinstance(node, yaml.MappingNode) else node.value[-1]
+    return int(node.end_mark.index)
+
+
+def _insertion_point(text: str, item_start: int, end: int, newline: str) -> tuple[int, str]:
+    """The start of the line after the last item's content, and what must precede the entry."""
+    while end > item_start and text[end - 1] in " \t\r\n":
+        end -= 1  # a block scalar's end mark includes its trailing blank lines
+    line_end = text.find("\n", end)
+    return (line_end + 1, "") if line_end != -1 else (len(text), newline)
+
+
+def _render(entry: Entry, indent: str, gap: str, newline: str) -> str:
+    if isinstance(entry, str):
+        return f"{indent}-{gap}{yaml_scalar(entry)}{newline}"
+    inner = indent + " " * (1 + len(gap))
+    lines = [f"{k}: {yaml_scalar(v)}{newline}" for k, v in entry.items()]
+    return f"{indent}-{gap}" + "".join(lines[:1] + [inner + line for line in lines[1:]])
+
+
+def _self_check(path: str, old: str, new: str, key: str, entry: Entry, old_data: dict[str, Any]) -> None:
+    if not _single_insertion(old, new):
+        raise EditError(f"{path}: the edit would change more than one place; left unchanged")
+    try:
+        new_data = yaml.safe_load(new)
+    except yaml.YAMLError as err:
+        raise EditError(f"{path}: appending to {key!r} would break the YAML; left unchanged") from err
+    expected = {**old_data, key: [*old_data.get(key, []), entry]}
+    if new_data != expected:
+        raise EditError(f"{path}: appending to {key!r} would not read back as exactly one new item; left unchanged")
+
+
+def _single_insertion(old: str, new: str) -> bool:
+    """True if ``new`` is ``old`` with one run of characters inserted somewhere."""
+    if len(new) <= len(old):
+        return False
+    head = 0
+    while head < len(old) and old[head] == new[head]:
+        head += 1
+    return new.endswith(old[head:])

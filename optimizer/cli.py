@@ -1,0 +1,175 @@
+"""The command line: one thin command per verb, each calling one library function.
+
+The error boundary lives in ``main``: a user's mistake is one line on stderr and exit 1, a usage
+error exit 2, Ctrl-C exit 130, anything unexpected exit 3 with a hint to rerun with -v.
+"""
+
+from __future__ import annotations
+
+import os
+import sys
+import traceback
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any, TypeVar
+
+import click
+
+from optimizer import __version__
+from optimizer.commands import analyze_command, run_command, validate_command
+from optimizer.errors import OptimizerError
+from optimizer.timeutil import parse_timestamp
+
+F = TypeVar("F", bound=Callable[..., Any])
+_verbose = False
+
+
+def _set_verbose(_ctx: click.Context, _param: click.Parameter, value: bool) -> bool:
+    global _verbose
+    _verbose = _verbose or value
+    return value
+
+
+def _repo_options(func: F) -> F:
+    func = click.option(
+        "--repo",
+        type=click.Path(file_okay=False, path_type=Path),
+        default=Path(),
+        show_default="current directory",
+        help="The agent repo (souls/, prompts/, optimizer.yaml).",
+    )(func)
+    return click.option(
+        "-v", "--verbose", is_flag=True, expose_value=False, callback=_set_verbose, help="Show tracebacks."
+    )(func)
+
+
+def _selection_options(func: F) -> F:
+    for option in reversed(
+        [
+            click.option("--agent", help="Analyse only this agent (default: every agent in the repo)."),
+            click.option(
+                "--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them."
+            ),
+            click.option("--window-hours", type=click.FloatRange(min=0, min_open=True), help="Window length (24)."),
+            click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the window, ISO 8601 (default: now)."),
+        ]
+    ):
+        func = option(func)
+    return func
+
+
+def _parse_now(now_text: str | None) -> datetime | None:
+    if now_text is None:
+        return None
+    parsed = parse_timestamp(now_text)
+    if parsed is None:
+        raise click.BadParameter(f"not an ISO 8601 timestamp: {now_text!r}", param_hint="--now")
+    return parsed
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(__version__, prog_name="optimizer")
+@click.option("-v", "--verbose", is_flag=True, expose_value=False, callback=_set_verbose, help="Show tracebacks.")
+def cli() -> None:
+    """Read an LLM agent's traces, find what goes wrong, and propose evidence-backed changes to
+    its prompts/ and souls/ as a pull request."""
+
+
+@cli.command()
+@_repo_options
+@click.option("--agent", help="Validate only this agent.")
+def validate(repo: Path, agent: str | None) -> None:
+    """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
+    validate_command(repo, agent, click.echo)
+
+
+@cli.command()
+@_repo_options
+@_selection_options
+@click.option(
+    "--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
+def analyze(
+    repo: Path,
+    agent: str | None,
+    traces: Path | None,
+    window_hours: float | None,
+    now_text: str | None,
+    output_format: str,
+) -> None:
+    """Print metrics and findings for the traces in the window."""
+    now = _parse_now(now_text)
+    analyze_command(repo, agent, traces, window_hours, now, output_format, click.echo, _progress())
+
+
+@cli.command()
+@_repo_options
+@_selection_options
+@click.option("--dry-run", is_flag=True, help="Print the pull request; push nothing, move no branch.")
+@click.option(
+    "--output",
+    type=click.Path(file_okay=False, path_type=Path),
+    help="Also write pr-body.md, changes.patch, findings.json and proposals.json here.",
+)
+@click.option(
+    "--analyst",
+    type=click.Choice(["auto", "heuristic", "claude"]),
+    default=None,
+    help="Who turns findings into proposals (default: from optimizer.yaml, else auto).",
+)
+def run(
+    repo: Path,
+    agent: str | None,
+    traces: Path | None,
+    window_hours: float | None,
+    now_text: str | None,
+    dry_run: bool,
+    output: Path | None,
+    analyst: str | None,
+) -> None:
+    """The daily job: analyse, propose guarded edits, build branch optimizer/<agent>."""
+    now = _parse_now(now_text)
+    run_command(repo, agent, traces, window_hours, now, dry_run, output, analyst, click.echo, _progress())
+
+
+def _progress() -> Callable[[int, int], None] | None:
+    """Progress on stderr for people at a terminal; CI logs stay clean."""
+    if not sys.stderr.isatty() or os.environ.get("CI"):
+        return None
+
+    def report(done: int, total: int) -> None:
+        share = done / total if total else 1.0
+        end = "\n" if done >= total else ""
+        click.echo(f"\rreading traces: {share:4.0%} ({done >> 20} of {total >> 20} MiB)", err=True, nl=False)
+        click.echo(end, err=True, nl=False)
+
+    return report
+
+
+def main(argv: list[str] | None = None) -> int:
+    try:
+        code = cli.main(args=argv, prog_name="optimizer", standalone_mode=False)
+    except OptimizerError as err:
+        click.echo(f"optimizer: error: {err}", err=True)
+        return 1
+    except click.ClickException as err:
+        err.show()
+        return err.exit_code
+    except (KeyboardInterrupt, click.Abort):
+        click.echo("optimizer: interrupted", err=True)
+        return 130
+    except BrokenPipeError:
+        return 0  # the reader went away (`| head`); nothing to report
+    except Exception as err:  # the boundary: anything else is our bug, not the user's
+        if _verbose:
+            traceback.print_exc()
+        click.echo(f"optimizer: unexpected error: {type(err).__name__}: {err}", err=True)
+        if not _verbose:
+            click.echo("Run the same command with -v to see the traceback, and please report it.", err=True)
+        return 3
+    return code if isinstance(code, int) else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

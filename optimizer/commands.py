@@ -1,0 +1,107 @@
+"""What each CLI verb does, as plain functions: arguments in, text out through ``echo``."""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+
+from optimizer.analysis.markdown import render_analysis
+from optimizer.analysis.serialize import analysis_to_dict
+from optimizer.artifacts.files import WorkingTreeFiles
+from optimizer.artifacts.loader import discover_agents, load_agent
+from optimizer.artifacts.validate import validate_agent
+from optimizer.config import load_settings
+from optimizer.errors import ArtifactError, OptimizerError, ValidationFailed
+from optimizer.loop import AgentOutcome, analyse, choose_analyst, run, selection_from
+from optimizer.outputs import write_outputs
+from optimizer.traces.jsonl import Progress
+
+Echo = Callable[..., None]
+
+
+def validate_command(repo: Path, agent: str | None, echo: Echo) -> None:
+    _require_dir(repo)
+    load_settings(repo)  # a broken optimizer.yaml is a validation error too
+    files = WorkingTreeFiles(repo)
+    agents = [agent] if agent else discover_agents(files)
+    if not agents:
+        raise ArtifactError(f"{repo}: no agents found: expected souls/<agent>.yaml or prompts/<agent>/*.md")
+    errors = warnings = 0
+    for name in agents:
+        for issue in validate_agent(load_agent(files, name)):
+            echo(str(issue))
+            errors += issue.severity == "error"
+            warnings += issue.severity == "warning"
+    summary = f"{len(agents)} agent(s) checked: {errors} error(s), {warnings} warning(s)"
+    if errors:
+        raise ValidationFailed(summary)
+    echo(summary)
+
+
+def analyze_command(
+    repo: Path,
+    agent: str | None,
+    traces: Path | None,
+    window_hours: float | None,
+    now: datetime | None,
+    output_format: str,
+    echo: Echo,
+    progress: Progress | None,
+) -> None:
+    _require_dir(repo)
+    settings = load_settings(repo)
+    selection = selection_from(settings, agent, traces, window_hours, now)
+    analysis, _artifacts = analyse(settings, WorkingTreeFiles(repo), selection, progress)
+    if output_format == "json":
+        echo(json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False))
+    else:
+        echo(render_analysis(analysis))
+
+
+def run_command(
+    repo: Path,
+    agent: str | None,
+    traces: Path | None,
+    window_hours: float | None,
+    now: datetime | None,
+    dry_run: bool,
+    output: Path | None,
+    analyst_name: str | None,
+    echo: Echo,
+    progress: Progress | None,
+) -> None:
+    _require_dir(repo)
+    settings = load_settings(repo)
+    selection = selection_from(settings, agent, traces, window_hours, now)
+    analyst = choose_analyst(analyst_name or settings.analyst)
+    analysis, outcomes = run(settings, selection, analyst, dry_run=dry_run, progress=progress)
+    for outcome in outcomes:
+        _print_outcome(outcome, dry_run, echo)
+    if output is not None:
+        write_outputs(output, analysis, outcomes)
+        echo(f"wrote pr-body.md, changes.patch, findings.json and proposals.json to {output}", err=True)
+
+
+def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
+    if outcome.pr is None:
+        echo(f"{outcome.agent}: nothing worth changing in this window.", err=True)
+        return
+    if dry_run:
+        echo(f"# {outcome.pr.title}\n")
+        echo(outcome.pr.body)
+        if outcome.branch:
+            echo(f"\n---- diff: {outcome.branch.branch} ({len(outcome.branch.commit_shas)} commit(s)) ----\n")
+            echo(outcome.branch.patch)
+        echo(f"dry run: nothing pushed, no branch moved ({outcome.agent}).", err=True)
+        return
+    if outcome.branch:
+        commits = len(outcome.branch.commit_shas)
+        echo(f"{outcome.agent}: branch {outcome.branch.branch} -> {outcome.branch.head_sha[:12]} ({commits} commit(s))")
+    echo(f"{outcome.agent}: {outcome.pr.title}")
+
+
+def _require_dir(repo: Path) -> None:
+    if not repo.is_dir():
+        raise OptimizerError(f"{repo}: not a directory (pass the agent repo with --repo)")

@@ -1,0 +1,327 @@
+"""Every git access of the optimizer: read files at a commit, build a branch without a checkout.
+
+A branch is built with plumbing only (a temporary index, ``hash-object``, ``write-tree``,
+``commit-tree``), so the user's working tree, index, HEAD and checked-out branch are never
+touched; the only write besides new objects is ``refs/heads/<branch>`` when asked for.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass
+from pathlib import Path
+from types import TracebackType
+from typing import Any
+
+import git
+
+from optimizer.errors import GitError
+
+BOT_NAME = "optimizer[bot]"
+BOT_EMAIL = "optimizer-bot@users.noreply.github.com"
+
+_SYMLINK_MODE = "120000"
+_EXECUTABLE_MODE = "100755"
+_FILE_MODE = "100644"
+
+
+@dataclass(frozen=True)
+class PlannedCommit:
+    """One commit to build: its message and the full new text of each file it changes."""
+
+    message: str
+    changes: dict[str, str]  # repo-relative POSIX path -> full new text
+
+
+@dataclass(frozen=True)
+class BuiltBranch:
+    """What build_branch wrote.
+
+    ``patch`` is ``git diff base head`` as plain unified text (no colour, ``a/`` ``b/`` prefixes,
+    whatever the user's diff config): one reviewable diff of the whole branch, shown by dry runs.
+    """
+
+    branch: str
+    base_sha: str
+    head_sha: str
+    commit_shas: tuple[str, ...]  # oldest first, one per PlannedCommit
+    patch: str
+    ref_updated: bool
+
+
+@dataclass(frozen=True)
+class _Entry:
+    mode: str
+    kind: str  # blob, tree or commit (a submodule)
+    sha: str
+
+
+class GitTreeFiles:
+    """The files of one commit, read from the object store (uncommitted changes are invisible).
+
+    Satisfies the ``RepoFiles`` protocol of ``optimizer.artifacts`` structurally.
+    """
+
+    def __init__(self, repo: git.Repo, sha: str) -> None:
+        self._repo = repo
+        self.sha = sha
+        self._entries: dict[str, _Entry] | None = None
+
+    def read_text(self, path: str) -> str | None:
+        """The file's text; None when absent, a symlink, binary or not UTF-8."""
+        entry = self._tree().get(path)
+        if entry is None or entry.kind != "blob" or entry.mode == _SYMLINK_MODE:
+            return None
+        data = _git_bytes(self._repo, ["cat-file", "blob", entry.sha], f"read {path} at {self.sha[:12]}")
+        if b"\0" in data:
+            return None
+        try:
+            return data.decode("utf-8")
+        except UnicodeDecodeError:
+            return None
+
+    def list_files(self, prefix: str) -> list[str]:
+        """Files (symlinks included, submodules not) under the directory ``prefix``; "" lists all."""
+        base = prefix.strip("/")
+        return sorted(
+            path
+            for path, entry in self._tree().items()
+            if entry.kind == "blob" and (not base or path == base or path.startswith(base + "/"))
+        )
+
+    def is_symlink(self, path: str) -> bool:
+        entry = self._tree().get(path)
+        return entry is not None and entry.mode == _SYMLINK_MODE
+
+    def mode(self, path: str) -> str | None:
+        """The git file mode (100644, 100755, 120000...) of a file, None when absent."""
+        entry = self._tree().get(path)
+        return entry.mode if entry is not None and entry.kind == "blob" else None
+
+    def _tree(self) -> dict[str, _Entry]:
+        if self._entries is None:
+            out = _git_bytes(self._repo, ["ls-tree", "-r", "-z", "--full-tree", self.sha], "list files")
+            self._entries = dict(_parse_ls_tree(out))
+        return self._entries
+
+
+def _parse_ls_tree(out: bytes) -> list[tuple[str, _Entry]]:
+    rows = []
+    for record in out.split(b"\0"):
+        if not record:
+            continue
+        meta, _, raw_path = record.partition(b"\t")
+        mode, kind, sha = meta.decode("ascii").split(" ")
+        rows.append((raw_path.decode("utf-8", "surrogateescape"), _Entry(mode, kind, sha)))
+    return rows
+
+
+class AgentRepo:
+    """The agent's git repository, found from ``path`` or any directory inside it."""
+
+    def __init__(self, path: Path) -> None:
+        try:
+            self._repo = git.Repo(path, search_parent_directories=True)
+        except git.NoSuchPathError as err:
+            raise GitError(f"no such directory: {path}. Pass --repo with the path of your agent repo.") from err
+        except git.InvalidGitRepositoryError as err:
+            raise GitError(
+                f"not a git repository: {path}. Run optimizer from inside your agent repo or pass --repo."
+            ) from err
+        self.root = Path(self._repo.working_tree_dir or self._repo.git_dir)
+
+    def close(self) -> None:
+        self._repo.close()
+
+    def __enter__(self) -> AgentRepo:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    def resolve_base(self, base_branch: str | None) -> str:
+        """The commit sha of ``base_branch`` (a local branch, else ``origin/<name>``); None means HEAD."""
+        if base_branch is None:
+            sha = self._rev(["HEAD^{commit}"])
+            if sha is None:
+                raise GitError(f"{self.root}: HEAD has no commit yet. Make a first commit, then run again.")
+            return sha
+        if self._is_branch_name(base_branch):
+            for ref in (f"refs/heads/{base_branch}", f"refs/remotes/origin/{base_branch}"):
+                sha = self._rev([f"{ref}^{{commit}}"])
+                if sha is not None:
+                    return sha
+        branches = _git(self._repo, ["for-each-ref", "--format=%(refname:short)", "refs/heads/"], "list branches")
+        known = ", ".join(branches.split()) or "none"
+        raise GitError(
+            f"unknown base branch {base_branch!r} in {self.root} (local branches: {known}). "
+            "Set base_branch in optimizer.yaml (or on the command line) to one of them."
+        )
+
+    def files_at(self, sha: str) -> GitTreeFiles:
+        full = None if sha.startswith("-") else self._rev([f"{sha}^{{commit}}"])
+        if full is None:
+            raise GitError(f"no commit {sha!r} in {self.root}. Fetch it or pass a branch that exists.")
+        return GitTreeFiles(self._repo, full)
+
+    def build_branch(
+        self, base_sha: str, commits: list[PlannedCommit], branch: str, *, update_ref: bool
+    ) -> BuiltBranch:
+        """Write one commit per PlannedCommit on top of ``base_sha``; point ``branch`` at the last one.
+
+        With ``update_ref=False`` (a dry run) only unreferenced objects are written.
+        """
+        if not commits:
+            raise ValueError("build_branch needs at least one commit")
+        self._check_branch_name(branch)
+        for planned in commits:
+            for path in planned.changes:
+                _check_path(path)
+        if update_ref:
+            self._refuse_checked_out(branch)
+        base = self.files_at(base_sha).sha
+        shas = self._write_commits(base, commits)
+        patch = self._diff(base, shas[-1])
+        if update_ref:
+            self._update_ref(branch, shas[-1])
+        return BuiltBranch(branch, base, shas[-1], tuple(shas), patch, update_ref)
+
+    def _write_commits(self, base: str, commits: list[PlannedCommit]) -> list[str]:
+        env = {**_identity_env(self._repo)}
+        with tempfile.TemporaryDirectory(prefix="optimizer-index-") as tmp:
+            # A private index: the user's .git/index is never read or written.
+            env["GIT_INDEX_FILE"] = str(Path(tmp) / "index")
+            _git(self._repo, ["read-tree", base], "load the base tree", env=env)
+            parent, shas = base, []
+            for planned in commits:
+                parent = self._write_commit(parent, planned, env)
+                shas.append(parent)
+        return shas
+
+    def _write_commit(self, parent: str, planned: PlannedCommit, env: dict[str, str]) -> str:
+        files = GitTreeFiles(self._repo, parent)
+        for path, text in planned.changes.items():
+            blob = self._write_blob(text, path)
+            mode = _mode_for(files, path)
+            doing = f"stage {path}"
+            _git(self._repo, ["update-index", "--add", "--cacheinfo", f"{mode},{blob},{path}"], doing, env=env)
+        tree = _git(self._repo, ["write-tree"], "write the tree", env=env)
+        if tree == _git(self._repo, ["rev-parse", f"{parent}^{{tree}}"], "read the parent tree"):
+            raise GitError(
+                f"commit {_first_line(planned.message)!r} changes nothing: its files already have that text. "
+                "Drop the proposal or change its edit."
+            )
+        args = ["commit-tree", tree, "-p", parent, "-m", planned.message]
+        return _git(self._repo, args, f"commit {_first_line(planned.message)!r}", env=env)
+
+    def _write_blob(self, text: str, path: str) -> str:
+        with tempfile.TemporaryFile() as stream:
+            stream.write(text.encode("utf-8"))
+            stream.seek(0)
+            # --no-filters: the text is already what belongs in the repo (it came from a blob).
+            args = ["hash-object", "-w", "--no-filters", "--stdin"]
+            return _git(self._repo, args, f"store {path}", istream=stream)
+
+    def _diff(self, base: str, head: str) -> str:
+        # diff-tree is plumbing: the user's diff.noprefix, colour or external diff do not apply.
+        args = ["diff-tree", "-r", "-p", "--no-color", "--no-ext-diff", base, head]
+        return _git_bytes(self._repo, args, "diff the branch").decode("utf-8", "replace")
+
+    def _check_branch_name(self, branch: str) -> None:
+        if not self._is_branch_name(branch):
+            raise GitError(f"invalid branch name {branch!r}: pick a name git accepts, like optimizer/agent.")
+
+    def _is_branch_name(self, name: str) -> bool:
+        try:
+            normal = _git(self._repo, ["check-ref-format", "--branch", name], "check a branch name")
+        except GitError:
+            return False
+        return normal == name  # "@{-1}" and friends expand to another branch: not a plain name
+
+    def _refuse_checked_out(self, branch: str) -> None:
+        # Every worktree counts: moving a branch checked out anywhere desyncs that working tree.
+        listing = _git(self._repo, ["worktree", "list", "--porcelain"], "list worktrees")
+        for line in listing.splitlines():
+            if line == f"branch refs/heads/{branch}":
+                raise GitError(
+                    f"branch {branch!r} is checked out in {self.root}; moving it would desync your working "
+                    "tree. Switch to another branch or choose another branch name."
+                )
+
+    def _update_ref(self, branch: str, head: str) -> None:
+        ref = f"refs/heads/{branch}"
+        old = self._rev([ref]) or ""  # "" makes git refuse if someone created it meanwhile
+        args = ["update-ref", "-m", f"optimizer: build {branch}", ref, head, old]
+        _git(self._repo, args, f"update branch {branch}")
+
+    def _rev(self, args: list[str]) -> str | None:
+        try:
+            return _git(self._repo, ["rev-parse", "--verify", "--quiet", *args], "resolve a revision")
+        except GitError:
+            return None
+
+
+def _check_path(path: str) -> None:
+    parts = path.split("/")
+    if (
+        not path
+        or path.startswith("/")
+        or "\\" in path
+        or "\0" in path
+        or any(part in ("", ".", "..") for part in parts)
+        or any(part.lower() == ".git" for part in parts)
+        or (len(path) > 1 and path[1] == ":")
+    ):
+        raise GitError(f"refusing to write {path!r}: changes must be repo-relative POSIX paths without '..' or '.git'.")
+
+
+def _mode_for(files: GitTreeFiles, path: str) -> str:
+    mode = files.mode(path)
+    if mode == _SYMLINK_MODE:
+        raise GitError(f"refusing to write {path}: it is a symlink in the repo. Edit the file it points to.")
+    return _EXECUTABLE_MODE if mode == _EXECUTABLE_MODE else _FILE_MODE
+
+
+def _identity_env(repo: git.Repo) -> dict[str, str]:
+    """Author and committer: the environment, else the repo's git config, else the bot.
+
+    Set explicitly so git never falls back to a guessed user@hostname identity (or fails for lack
+    of one, as it does on a bare CI runner).
+    """
+    env = {}
+    for role in ("author", "committer"):
+        for field, fallback in (("name", BOT_NAME), ("email", BOT_EMAIL)):
+            var = f"GIT_{role.upper()}_{field.upper()}"
+            value = os.environ.get(var) or _config(repo, f"{role}.{field}") or _config(repo, f"user.{field}")
+            env[var] = value or fallback
+    return env
+
+
+def _config(repo: git.Repo, key: str) -> str | None:
+    try:
+        return _git(repo, ["config", "--get", key], f"read git config {key}") or None
+    except GitError:
+        return None
+
+
+def _first_line(message: str) -> str:
+    return message.strip().splitlines()[0] if message.strip() else ""
+
+
+def _git(repo: git.Repo, args: list[str], doing: str, **kwargs: Any) -> str:
+    return _git_bytes(repo, args, doing, **kwargs).decode("utf-8", "surrogateescape").strip()
+
+
+def _git_bytes(repo: git.Repo, args: list[str], doing: str, **kwargs: Any) -> bytes:
+    command = getattr(repo.git, args[0].replace("-", "_"))
+    try:
+        out: bytes = command(*args[1:], stdout_as_string=False, strip_newline_in_stdout=False, **kwargs)
+    except git.GitCommandNotFound as err:
+        raise GitError("git is not installed or not on PATH. Install git and run again.") from err
+    except git.GitCommandError as err:
+        detail = " ".join(str(err.stderr or "").replace("stderr:", "").split()).strip("'\" ")
+        raise GitError(f"git failed to {doing} in {repo.working_dir}: {detail or err}") from err
+    return out

@@ -1,0 +1,1 @@
+"""Where traces come from. The JSONL reader is the embedded default."""

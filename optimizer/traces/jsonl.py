@@ -1,0 +1,134 @@
+"""The embedded default trace source: JSONL files (.jsonl, .jsonl.gz), a file or a directory.
+
+Streams line by line, so memory does not grow with the file. A line that is not JSON or breaks
+the trace schema is skipped and counted; the first few are kept as ``file:line: reason``.
+"""
+
+from __future__ import annotations
+
+import gzip
+import zlib
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import IO, Any, cast
+
+import orjson
+
+from optimizer.errors import TraceSourceError
+from optimizer.models import SkippedLine, SourceReport
+from optimizer.traces.record import trace_problem
+
+Progress = Callable[[int, int], None]  # (bytes read so far, total bytes)
+MAX_SKIPPED_EXAMPLES = 5
+_PROGRESS_EVERY = 8 << 20  # bytes
+
+
+def trace_files(path: Path) -> list[Path]:
+    """The trace files at ``path``: the file itself, or every .jsonl / .jsonl.gz below the directory."""
+    if path.is_file():
+        return [path]
+    if path.is_dir():
+        found = sorted(p for p in path.rglob("*") if p.is_file() and _is_trace_file(p))
+        if not found:
+            raise TraceSourceError(f"{path}: no .jsonl or .jsonl.gz files in this directory")
+        return found
+    raise TraceSourceError(f"{path}: traces path does not exist (set traces.path in optimizer.yaml or --traces)")
+
+
+def _is_trace_file(path: Path) -> bool:
+    return path.name.endswith((".jsonl", ".jsonl.gz"))
+
+
+@dataclass(frozen=True)
+class _Selection:
+    start: datetime
+    end: datetime
+    agent: str | None
+
+    def accepts(self, record: dict[str, Any]) -> bool:
+        if self.agent is not None and record["agent"] != self.agent:
+            return False
+        started = datetime.fromisoformat(record["started_at"])
+        if started.tzinfo is None:
+            started = started.replace(tzinfo=UTC)
+        return self.start <= started < self.end
+
+
+class JsonlTraceSource:
+    """Reads valid traces of one window (and optionally one agent) from JSONL files."""
+
+    def __init__(self, path: Path, progress: Progress | None = None) -> None:
+        self.path = path
+        self._progress = progress
+        self._files = 0
+        self._lines = 0
+        self._in_window = 0
+        self._skipped = 0
+        self._examples: list[SkippedLine] = []
+        self._line_number = 0
+        self._bytes_total = 0
+        self._bytes_before = 0
+
+    def read(self, start: datetime, end: datetime, agent: str | None = None) -> Iterator[dict[str, Any]]:
+        """Yield each valid trace with ``start <= started_at < end`` (and of ``agent``, when given)."""
+        files = trace_files(self.path)
+        self._bytes_total = sum(f.stat().st_size for f in files)
+        self._bytes_before = 0
+        for file in files:
+            self._files += 1
+            yield from self._read_file(file, _Selection(start, end, agent))
+            self._bytes_before += file.stat().st_size
+        if self._progress:
+            self._progress(self._bytes_total, self._bytes_total)
+
+    def report(self) -> SourceReport:
+        return SourceReport(
+            description=str(self.path),
+            files=self._files,
+            lines=self._lines,
+            traces_in_window=self._in_window,
+            skipped=self._skipped,
+            skipped_examples=tuple(self._examples),
+        )
+
+    def _read_file(self, file: Path, selection: _Selection) -> Iterator[dict[str, Any]]:
+        self._line_number = 0
+        try:
+            with file.open("rb") as raw:
+                stream = cast(IO[bytes], gzip.GzipFile(fileobj=raw) if file.name.endswith(".gz") else raw)
+                yield from self._read_lines(stream, raw, str(file), selection)
+        except (OSError, EOFError, zlib.error) as err:
+            raise TraceSourceError(f"{file}: cannot read after line {self._line_number}: {err}") from err
+
+    def _read_lines(
+        self, stream: IO[bytes], raw: IO[bytes], name: str, selection: _Selection
+    ) -> Iterator[dict[str, Any]]:
+        # The hot loop: one JSON parse and one schema check per line, nothing else held.
+        next_report = _PROGRESS_EVERY
+        for number, line in enumerate(stream, 1):
+            self._line_number = number
+            if not line.strip():
+                continue
+            self._lines += 1
+            try:
+                record = orjson.loads(line)
+            except orjson.JSONDecodeError as err:
+                self._skip(name, number, f"not valid JSON ({err})")
+                continue
+            problem = trace_problem(record)
+            if problem:
+                self._skip(name, number, problem)
+                continue
+            if selection.accepts(record):
+                self._in_window += 1
+                yield record
+            if self._progress and raw.tell() >= next_report:
+                next_report = raw.tell() + _PROGRESS_EVERY
+                self._progress(self._bytes_before + raw.tell(), self._bytes_total)
+
+    def _skip(self, file: str, line: int, reason: str) -> None:
+        self._skipped += 1
+        if len(self._examples) < MAX_SKIPPED_EXAMPLES:
+            self._examples.append(SkippedLine(file, line, reason[:200]))

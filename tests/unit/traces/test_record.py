@@ -1,0 +1,56 @@
+"""The fast trace check must agree with the published JSON Schema."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from hypothesis import given, settings
+from hypothesis import strategies as st
+from jsonschema import Draft202012Validator
+
+from optimizer.schemas import load_schema
+from optimizer.traces.record import trace_problem
+from tests.builders import trace
+
+SCHEMA = Draft202012Validator(load_schema("trace"))
+
+json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5, allow_nan=False),
+                         st.sampled_from(["", "x", "2026-11-19T10:00:00Z", "up", "negative"]))
+json_values = st.recursive(json_scalars, lambda inner: st.one_of(
+    st.lists(inner, max_size=2), st.dictionaries(st.sampled_from(["name", "ok", "role", "content", "error",
+                                                                  "latency_ms", "type", "message", "input_tokens"]),
+                                                 inner, max_size=3)), max_leaves=6)
+FIELDS = ["trace_id", "session_id", "agent", "started_at", "ended_at", "prompt_version", "usage", "cost_usd",
+          "latency_ms", "tool_calls", "messages", "escalated", "owner_corrected", "sentiment", "feedback", "error",
+          "metadata"]
+
+
+@settings(max_examples=400, deadline=None)
+@given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4), st.sets(st.sampled_from(FIELDS), max_size=2))
+def test_fast_check_agrees_with_the_schema(changes: dict[str, Any], removed: set[str]) -> None:
+    record = trace(**changes)
+    for key in removed:
+        record.pop(key, None)
+    schema_ok = SCHEMA.is_valid(record)
+    if "started_at" in record and isinstance(record["started_at"], str) and record["started_at"] in ("", "x", "up"):
+        schema_ok = False  # the schema's date-time format is checked by the fast check, not by jsonschema here
+    if isinstance(record.get("ended_at"), str) and record["ended_at"] in ("", "x", "up", "negative"):
+        schema_ok = False
+    assert (trace_problem(record) is None) == schema_ok, (record, trace_problem(record))
+
+
+def test_a_healthy_trace_passes():
+    assert trace_problem(trace()) is None
+
+
+def test_only_the_three_required_fields_are_needed():
+    assert trace_problem({"trace_id": "a", "agent": "bot", "started_at": "2026-11-19T10:00:00+01:00"}) is None
+
+
+def test_problems_name_the_field():
+    assert "agent" in trace_problem(trace(agent=None))
+    assert "usage.input_tokens" in trace_problem(trace(usage={"input_tokens": -1}))
+    assert "tool_calls[0].name" in trace_problem(trace(tool_calls=[{"ok": True}]))
+    assert "sentiment" in trace_problem(trace(sentiment="angry"))
+    assert "started_at" in trace_problem(trace(started_at="yesterday"))
+    assert trace_problem([1, 2]) == "not a JSON object"
