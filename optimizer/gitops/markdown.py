@@ -139,7 +139,8 @@ def figure(name: str, value: float | int | str | None) -> str:
         return text(value)
     if isinstance(value, bool):
         return "yes" if value else "no"
-    if key.endswith(("_rate", "_share")) or key in ("rate", "share"):
+    rate_threshold = "threshold" in key and isinstance(value, float) and 0 < value < 1
+    if key.endswith(("_rate", "_share")) or key in ("rate", "share") or rate_threshold:
         return pct(value)
     if "pct" in key or "percent" in key:
         return f"{value:+.1f}%" if "delta" in key or "change" in key else f"{value:.1f}%"

@@ -28,6 +28,7 @@ from optimizer.models import (
 GITHUB_BODY_LIMIT = 65_536
 BODY_BUDGET = 60_000  # room left for GitHub's own counting and for later edits of the body
 TITLE_LIMIT = 100
+_META_BUDGET = 15_000
 META_PREFIX = "<!-- optimizer:meta "
 _META = re.compile(r"<!-- optimizer:meta (\{[^>]*\}) -->")
 
@@ -72,10 +73,13 @@ class _Caps:
 
 
 _LEVELS = (
-    _Caps(5, 500, 5, 6_000, 3_000, 5, 30, 20, 60, 5),
-    _Caps(3, 200, 5, 1_500, 800, 3, 10, 10, 20, 3),
-    _Caps(0, 0, 3, 300, 200, 1, 5, 5, 5, 1),
-)
+    _Caps(excerpts=5, excerpt_chars=500, trace_ids=5, edit_chars=6_000, prose_chars=3_000,
+          findings_per_item=5, other_findings=30, versions=20, tools=60, skipped=5),
+    _Caps(excerpts=3, excerpt_chars=200, trace_ids=5, edit_chars=1_500, prose_chars=800,
+          findings_per_item=3, other_findings=10, versions=10, tools=20, skipped=3),
+    _Caps(excerpts=0, excerpt_chars=0, trace_ids=3, edit_chars=300, prose_chars=200,
+          findings_per_item=1, other_findings=5, versions=5, tools=5, skipped=1),
+)  # fmt: skip
 
 
 def render_pr(ctx: PrContext) -> RenderedPr:
@@ -97,44 +101,56 @@ def render_title(ctx: PrContext) -> str:
 def render_body(ctx: PrContext) -> str:
     """The body, with evidence shortened step by step until it fits GitHub's limit."""
     meta = meta_comment(ctx)
-    sections: list[str] = []
+    parts = _Parts([], [], [])
     for level, caps in enumerate(_LEVELS):
-        sections = _sections(ctx, caps, shortened=level > 0)
-        body = _join(sections, meta)
+        parts = _parts(ctx, caps, shortened=level > 0)
+        body = _join([*parts.head, *parts.items, *parts.tail], meta)
         if len(body) <= BODY_BUDGET:
             return body
-    return _drop_sections(sections, meta)
+    return _drop_items(parts, meta)
+
+
+@dataclass(frozen=True)
+class _Parts:
+    head: list[str]  # lead and summary table: always kept
+    items: list[str]  # one per proposal or action item: dropped from the end when too long
+    tail: list[str]  # other findings, metrics, source: small, always kept
 
 
 def _join(sections: list[str], meta: str) -> str:
-    return "\n\n".join([*sections, meta]) + "\n"
+    return "\n\n".join([*(s for s in sections if s), meta]) + "\n"
 
 
-def _drop_sections(sections: list[str], meta: str) -> str:
+def _drop_items(parts: _Parts, meta: str) -> str:
     """Whole sections, in order, while they fit: a cut never leaves a fence or <details> open."""
-    note = "_{} omitted to fit GitHub's {:,}-character limit; the run's JSON output has everything._"
-    room = BODY_BUDGET - len(meta) - len(note) - 100
-    kept = [sections[0]]
-    for section in sections[1:]:
-        if sum(len(s) + 2 for s in kept) + len(section) > room:
+    fixed = len(_join([*parts.head, *parts.tail], meta)) + 300  # 300: the note
+    kept: list[str] = []
+    for item in parts.items:
+        if fixed + sum(len(s) + 2 for s in kept) + len(item) > BODY_BUDGET:
             break
-        kept.append(section)
-    dropped = len(sections) - len(kept)
-    return _join([*kept, note.format(md.plural(dropped, "section"), GITHUB_BODY_LIMIT)], meta)
+        kept.append(item)
+    dropped = len(parts.items) - len(kept)
+    note = (
+        f"_{md.plural(dropped, 'more section')} (proposals or action items) left out to fit GitHub's "
+        f"{GITHUB_BODY_LIMIT:,}-character limit. The summary table lists every proposal, and each one "
+        "is a commit on this branch._"
+    )
+    return _join([*parts.head, *kept, note, *parts.tail], meta)
 
 
-def _sections(ctx: PrContext, caps: _Caps, *, shortened: bool) -> list[str]:
+def _parts(ctx: PrContext, caps: _Caps, *, shortened: bool) -> _Parts:
     findings = {finding.key: finding for finding in ctx.analysis.findings}
-    sections = [_lead(ctx, shortened), _summary(ctx, findings)]
     commits = ctx.commit_shas if len(ctx.commit_shas) == len(ctx.proposals) else ()
-    for n, proposal in enumerate(ctx.proposals, 1):
-        sha = commits[n - 1] if commits else None
-        sections.append(_proposal(n, proposal, sha, findings, caps))
-    sections.extend(_action_items(ctx.action_items, findings, caps))
-    sections.append(_not_acted_on(ctx, caps))
-    sections.append(_metrics(ctx.analysis.versions, caps))
-    sections.append(_source(ctx, caps))
-    return [section for section in sections if section]
+    items = [
+        _proposal(n, proposal, commits[n - 1] if commits else None, findings, caps)
+        for n, proposal in enumerate(ctx.proposals, 1)
+    ]
+    items.extend(_action_items(ctx.action_items, findings, caps))
+    return _Parts(
+        head=[_lead(ctx, shortened), _summary(ctx, findings)],
+        items=items,
+        tail=[_not_acted_on(ctx, caps), _metrics(ctx.analysis.versions, caps), _source(ctx, caps)],
+    )
 
 
 # --- lead and summary -------------------------------------------------------------------------
@@ -145,14 +161,14 @@ def _lead(ctx: PrContext, shortened: bool) -> str:
     traces = sum(v.traces for v in versions)
     shown = ", ".join(md.version(v.prompt_version) for v in versions[-5:])
     more = f" and {len(versions) - 5} older" if len(versions) > 5 else ""
-    asks = [md.plural(len(ctx.proposals), "change") + " to its prompts and soul, one commit each"]
+    asks = [f"**{md.plural(len(ctx.proposals), 'change')}** to its prompts and soul (one commit each)"]
     if ctx.action_items:
-        asks.append(md.plural(len(ctx.action_items), "action item") + " for a human")
+        asks.append(f"**{md.plural(len(ctx.action_items), 'action item')}** for a human")
     lead = (
         f"The **{md.text(ctx.analyst)}** analyst read **{md.plural(traces, 'trace')}** of agent "
         f"{md.code(ctx.agent)} from {md.code(ctx.window.start)} to {md.code(ctx.window.end)} "
         f"({md.number(ctx.window.hours)} h), across {md.plural(len(versions), 'prompt version')}"
-        f"{f' ({shown}{more})' if versions else ''}, and proposes **{'** and **'.join(asks)}**. "
+        f"{f' ({shown}{more})' if versions else ''}, and proposes {' and '.join(asks)}. "
         "Merging deploys the changes; closing the pull request rejects them (say why in a comment: "
         "the next run reads it and will not propose the same change again)."
     )
@@ -267,7 +283,8 @@ def _figures(finding: Finding) -> str:
     if not figures:
         return ""
     if len(figures) <= 6:  # one compact row
-        return md.table([md.label(k) for k, _ in figures], [[md.figure(k, v) for k, v in figures]])
+        cells = [[md.figure(k, v) for k, v in figures]]
+        return md.table([md.label(k) for k, _ in figures], cells, numeric=set(range(len(figures))))
     rows = [[md.label(k), md.figure(k, v)] for k, v in figures]
     return md.details(f"{len(figures)} figures", md.table(["Figure", "Value"], rows, numeric={1}))
 
@@ -288,13 +305,14 @@ def _excerpts(excerpts: tuple[str, ...], caps: _Caps) -> str:
 def _action_items(items: tuple[ActionItem, ...], findings: dict[str, Finding], caps: _Caps) -> list[str]:
     if not items:
         return []
-    sections = ["### Action items for a human\n\nThese need code, config or tooling, not a prompt edit."]
+    heading = "### Action items for a human\n\nThese need code, config or tooling, not a prompt edit.\n\n"
+    sections: list[str] = []
     for n, item in enumerate(items, 1):
         parts = [f"**A{n}. {md.text(md.clip(item.title, 200)[0])}**", _prose(item.detail, caps)]
         evidence = _finding_blocks(item.finding_keys, findings, caps)
         if evidence:
             parts.append(md.details(f"Evidence: {md.plural(len(item.finding_keys), 'finding')}", evidence))
-        sections.append("\n\n".join(parts))
+        sections.append(("" if sections else heading) + "\n\n".join(parts))
     return sections
 
 
@@ -385,7 +403,7 @@ def _source(ctx: PrContext, caps: _Caps) -> str:
     examples = src.skipped_examples[: caps.skipped]
     if examples:
         rows = [f"- {md.code(f'{s.file}:{s.line}')}: {md.text(md.clip(s.reason, 200)[0])}" for s in examples]
-        parts.append(md.details(f"First {md.plural(len(examples), 'skipped line')}", "\n".join(rows)))
+        parts.append(md.details(f"First skipped lines ({len(examples)} of {md.count(src.skipped)})", "\n".join(rows)))
     base = f" · base {md.code(ctx.base_sha[:12])}" if ctx.base_sha else ""
     parts.append(f"Run {md.code(ctx.run_id)}{base} · analyst {md.code(ctx.analyst)}")
     return "\n\n".join(parts)
@@ -395,6 +413,13 @@ def _source(ctx: PrContext, caps: _Caps) -> str:
 
 
 def meta(ctx: PrContext) -> dict[str, Any]:
+    """What later runs need: the fingerprints of what was proposed, and the findings behind them."""
+    data = _meta(ctx, with_keys=True)
+    # Finding subjects come from traces and may be long; fingerprints must always fit.
+    return data if len(json.dumps(data)) <= _META_BUDGET else _meta(ctx, with_keys=False)
+
+
+def _meta(ctx: PrContext, *, with_keys: bool) -> dict[str, Any]:
     return {
         "v": 1,
         "run_id": ctx.run_id,
@@ -402,10 +427,11 @@ def meta(ctx: PrContext) -> dict[str, Any]:
         "base_sha": ctx.base_sha,
         "analyst": ctx.analyst,
         "proposals": [
-            {"fingerprint": p.fingerprint, "title": md.clip(p.title, 120)[0], "finding_keys": list(p.finding_keys)}
+            {"fingerprint": p.fingerprint, "title": md.clip(p.title, 120)[0]}
+            | ({"finding_keys": list(p.finding_keys)} if with_keys else {})
             for p in ctx.proposals
         ],
-        "finding_keys": [f.key for f in ctx.analysis.findings[:100]],
+        "finding_keys": [f.key for f in ctx.analysis.findings[:100]] if with_keys else [],
     }
 
 

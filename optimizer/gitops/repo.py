@@ -190,7 +190,7 @@ class AgentRepo:
         return BuiltBranch(branch, base, shas[-1], tuple(shas), patch, update_ref)
 
     def _write_commits(self, base: str, commits: list[PlannedCommit]) -> list[str]:
-        env = {**_identity_env(self._repo)}
+        env = _identity_env(self._repo)
         with tempfile.TemporaryDirectory(prefix="optimizer-index-") as tmp:
             # A private index: the user's .git/index is never read or written.
             env["GIT_INDEX_FILE"] = str(Path(tmp) / "index")

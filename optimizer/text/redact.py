@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import re
 
-SECRET = "[secret]"
+SECRET = "[secret]"  # noqa: S105 (the label that replaces a secret)
 EMAIL = "[email]"
 PHONE = "[phone]"
 CARD = "[card]"
@@ -34,25 +34,23 @@ _TOKEN = re.compile(
     r")"
 )
 
-# "Bearer <token>": the value needs a digit or some length, so "bearer of bad news" stays prose.
-_BEARER = re.compile(
-    r"(?i)\b(bearer\s+)"
-    r"(?:(?=[A-Za-z0-9._~+/=-]*[0-9])[A-Za-z0-9._~+/=-]{8,}|[A-Za-z0-9._~+/=-]{20,})"
-)
-_AUTH_HEADER = re.compile(
-    r"(?i)\b(authorization[\"']?\s*[:=]\s*[\"']?(?>(?:(?:basic|bearer|token)\s+)?))"
-    r"(?!\[secret\])[^\s\"',;&]{6,}"
-)
-# "api_key=...", "client-secret: ...": the value needs a digit, as "token: expired" is a message.
-_KEY_VALUE = re.compile(
-    r"(?i)\b((?:api|access|secret|private|auth|client|refresh|session)?[_-]?(?:key|token|secret)s?"
-    r"[\"']?\s*[:=]\s*[\"']?)"
-    r"(?!\[secret\])(?=[^\s\"',;&]*[0-9])[^\s\"',;&]{8,}"
-)
-# Passwords are short and may be plain words; "password is ..." needs a digit or a symbol.
-_PASSWORD = re.compile(
-    r"(?i)\b((?:password|passwd|passphrase|pwd)[\"']?\s*[:=]\s*[\"']?)(?!\[secret\])[^\s\"',;&]+"
-    r"|\b((?:password|passphrase) is\s+)(?=\S*[0-9!@#$%^&*])[^\s\"',;&]{4,}"
+# Values after a word that names a credential. Matched on the lowercased text (same length),
+# so the patterns start with plain literals and the regex engine can skip ahead to them.
+# Bearer values need a digit or some length ("the bearer of bad news" is prose); key, token and
+# secret values need a digit ("token: expired" is a message); passwords may be plain words.
+_CREDENTIAL_VALUE = re.compile(
+    r"""(?x)
+      bearer\s+
+        ((?=[a-z0-9._~+/=-]*[0-9])[a-z0-9._~+/=-]{8,}|[a-z0-9._~+/=-]{20,})
+    | authorization["']?\s*[:=]\s*["']?(?>(?:(?:basic|bearer|token)\s+)?)
+        (?!\[secret\])([^\s"',;&]{6,})
+    | (?:key|token|secret)s?["']?\s*[:=]\s*["']?
+        (?!\[secret\])((?=[^\s"',;&]*[0-9])[^\s"',;&]{8,})
+    | (?:password|passwd|passphrase|pwd)["']?\s*[:=]\s*["']?
+        (?!\[secret\])([^\s"',;&]+)
+    | (?:password|passphrase)\ is\s+
+        ((?=\S*[0-9!@#$%^&*])[^\s"',;&]{4,})
+    """
 )
 
 _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
@@ -60,29 +58,38 @@ _EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z
 # Cards, phones and IBANs all hold eight digits at most two separators apart.
 _MANY_DIGITS = re.compile(r"[0-9](?:[ ().-]{0,2}[0-9]){7}")
 
+# The patterns below start by consuming a literal or a class and only then look behind, which
+# lets the regex engine skip ahead to candidates instead of trying every position.
+
 # Country code, two check digits, then 11..30 alphanumerics, optionally in groups of four.
-_IBAN = re.compile(r"\b[A-Z]{2}[0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?\b")
+_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
 
 # Digit groups joined by single spaces or dashes, not glued to a word or an id ("ORD-", "_");
 # the callback looks for a card among whole groups.
-_CARD_RUN = re.compile(r"(?<![A-Za-z0-9_-])[0-9]+(?:[ -][0-9]+)*(?![A-Za-z0-9_])")
+_CARD_RUN = re.compile(
+    r"[0-9](?<![A-Za-z0-9_-][0-9])(?=[0-9 -]{12})[0-9]*+(?:[ -][0-9]+)*+(?![A-Za-z0-9_])"
+)
 _CARD_FIRST_DIGITS = frozenset("23456")
 
-# Phones: international (+ or 00), North American 3-3-4 with separators, national with trunk 0.
-# A national number never follows a word, '#', '/', '.', ':' or '-' (orders, dates, versions, times).
-_PHONE = re.compile(
-    r"""(?x)
-    (?:
-        (?<![A-Za-z0-9_+#])(?:\+|\b00)[0-9]{1,3}(?:[ .-]?\(?[0-9]{1,4}\)?){2,6}
-      | (?<![A-Za-z0-9_+\#/.:-])
-        (?:
-            (?:\b1[ .-])?(?:\([0-9]{3}\)[ .-]?|\b[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}
-          | \(0[0-9]{1,4}\)[ ]?[0-9]{2,4}(?:[ -]?[0-9]{2,4}){1,3}
-          | \b0[0-9]{1,4}(?:[ -]?[0-9]{2,4}){1,4}
-        )
+# A phone ends where no digit, word or id continues it (a time, a decimal, a path).
+_PHONE_END = r"(?![A-Za-z0-9_/-]|[.:,][0-9])"
+# National numbers, dates, versions and times differ mostly by what precedes them.
+_NOT_AFTER = r"A-Za-z0-9_+\#/.:-"
+_PHONES = tuple(
+    re.compile(pattern + _PHONE_END)
+    for pattern in (
+        # International: +44 20 7946 0958, 0044 20 7946 0958, +49 (0)30 123456.
+        r"(?:\+(?<![A-Za-z0-9_+#]\+)|0(?<![" + _NOT_AFTER + r"]0)0)"
+        r"[0-9]{1,3}(?:[ .-]?\(?[0-9]{1,4}\)?){2,6}",
+        # North American with a leading 1: 1-800-555-0199, 1 (415) 555-0123.
+        r"1(?<![" + _NOT_AFTER + r"]1)[ .-](?:\([0-9]{3}\)[ .-]?|[0-9]{3}[ .-])[0-9]{3}[ .-][0-9]{4}",
+        # North American: (415) 555-0123, 415-555-0123, 415.555.0123.
+        r"[(0-9](?<![" + _NOT_AFTER + r"].)(?:(?<=\()[0-9]{3}\)[ .-]?|(?<=[0-9])[0-9]{2}[ .-])"
+        r"[0-9]{3}[ .-][0-9]{4}",
+        # National with a trunk 0: 020 7946 0958, 06 12 34 56 78, (030) 1234 5678.
+        r"(?:0(?<![" + _NOT_AFTER + r"]0)[0-9]{1,4}|\((?<![" + _NOT_AFTER + r"]\()0[0-9]{1,4}\)[ ]?)"
+        r"(?:[ -]?[0-9]{2,4}){1,4}",
     )
-    (?![A-Za-z0-9_/-]|[.:,][0-9])
-    """
 )
 _DIGIT = re.compile(r"[0-9]")
 
@@ -98,26 +105,34 @@ def redact(text: str) -> str:
         return text
     text = _IBAN.sub(_iban_or_keep, text)
     text = _CARD_RUN.sub(_card_or_keep, text)
-    return _PHONE.sub(_phone_or_keep, text)
+    for pattern in _PHONES:
+        text = pattern.sub(_phone_or_keep, text)
+    return text
 
 
 def _redact_secrets(text: str) -> str:
     if "sk-" in text or "_" in text or "xox" in text or "AKIA" in text or "ASIA" in text or "eyJ" in text:
         text = _TOKEN.sub(SECRET, text)
     lowered = text.lower()
-    if "bearer" in lowered:
-        text = _BEARER.sub(r"\1" + SECRET, text)
-    if "authorization" in lowered:
-        text = _AUTH_HEADER.sub(r"\1" + SECRET, text)
-    if "key" in lowered or "token" in lowered or "secret" in lowered:
-        text = _KEY_VALUE.sub(r"\1" + SECRET, text)
-    if "pass" in lowered or "pwd" in lowered:
-        text = _PASSWORD.sub(_keep_password_label, text)
-    return text
-
-
-def _keep_password_label(match: re.Match[str]) -> str:
-    return (match.group(1) or match.group(2)) + SECRET
+    if not (
+        "key" in lowered
+        or "token" in lowered
+        or "secret" in lowered
+        or "pass" in lowered
+        or "pwd" in lowered
+        or "bearer" in lowered
+        or "authorization" in lowered
+    ):
+        return text
+    if len(lowered) != len(text):  # only U+0130 lowercases to two characters
+        lowered = text.replace("\u0130", "I").lower()
+    pieces: list[str] = []
+    last = 0
+    for match in _CREDENTIAL_VALUE.finditer(lowered):
+        start, end = match.span(match.lastindex or 0)
+        pieces += (text[last:start], SECRET)
+        last = end
+    return "".join((*pieces, text[last:])) if pieces else text
 
 
 def _iban_or_keep(match: re.Match[str]) -> str:
@@ -146,8 +161,6 @@ def luhn_valid(digits: str) -> bool:
 
 def _card_or_keep(match: re.Match[str]) -> str:
     run = match.group()
-    if len(run) < 13:
-        return run
     groups = run.replace("-", " ").split(" ")
     span = _card_span(groups)
     if span is None:

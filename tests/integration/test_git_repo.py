@@ -76,9 +76,17 @@ def two_commits() -> list[PlannedCommit]:
 
 
 def snapshot(root: Path) -> dict[str, object]:
+    index = hashlib.sha256((root / ".git" / "index").read_bytes()).hexdigest()  # before status runs
+    status = subprocess.run(
+        ["git", "status", "--porcelain"],
+        cwd=root,
+        capture_output=True,
+        env={**os.environ, "GIT_OPTIONAL_LOCKS": "0"},  # so status itself never refreshes the index
+        check=True,
+    ).stdout
     return {
-        "status": subprocess.run(["git", "status", "--porcelain"], cwd=root, capture_output=True).stdout,
-        "index": hashlib.sha256((root / ".git" / "index").read_bytes()).hexdigest(),
+        "status": status,
+        "index": index,
         "head": git(root, "symbolic-ref", "HEAD"),
         "prompt": (root / PROMPT).read_bytes(),
     }

@@ -77,13 +77,13 @@ def test_replace_text_changes_only_that_span():
     ],
 )
 def test_edits_missing_their_parts_are_refused(edit):
-    with pytest.raises(EditError, match=f"needs a non-empty"):
+    with pytest.raises(EditError, match="needs a non-empty"):
         apply_edit("name: a\nalways_do:\n  - x\n", edit)
 
 
 def test_unknown_op_is_refused():
     with pytest.raises(EditError, match="unknown edit op 'rewrite'"):
-        apply_edit("x", Edit(op="rewrite", path=PROMPT))  # type: ignore[arg-type]
+        apply_edit("x", Edit(op="rewrite", path=PROMPT))
 
 
 def test_append_item_after_a_trailing_comment_on_the_last_item():
@@ -166,10 +166,8 @@ LAYOUTS = [
 TRICKY = st.text(alphabet=st.sampled_from(list("a -:#'\"\\{}[]&*!|>%@`,?\t\né☃\u2028\x85\x7f\r")), max_size=12)
 
 
-@given(layout=st.sampled_from(LAYOUTS), item=st.one_of(st.text(), TRICKY))
+@given(layout=st.sampled_from(LAYOUTS), item=st.one_of(st.text(min_size=1), TRICKY.filter(bool)))
 def test_append_item_reads_back_as_the_list_plus_exactly_that_string(layout, item):
-    if not item:
-        item = "-"
     before = yaml.safe_load(layout)
     after = _append(layout, item)
     assert yaml.safe_load(after) == {**before, "always_do": [*before.get("always_do", []), item]}

@@ -1,6 +1,5 @@
 from __future__ import annotations
 
-import os
 from pathlib import Path
 
 import pytest
@@ -62,7 +61,7 @@ def test_symlink_out_of_the_repo_reads_as_a_refusal(tmp_path):
     outside = tmp_path / "outside.txt"
     outside.write_text("secret")
     files = _tree(tmp_path / "repo", {"souls/a.yaml": "name: a\n"})
-    os.symlink(outside, tmp_path / "repo" / "souls" / "b.yaml")
+    (tmp_path / "repo" / "souls" / "b.yaml").symlink_to(outside)
     with pytest.raises(ArtifactError, match=r"souls/b\.yaml: is a symlink to a place outside"):
         files.read_text("souls/b.yaml")
     assert files.is_symlink("souls/b.yaml")
@@ -71,7 +70,7 @@ def test_symlink_out_of_the_repo_reads_as_a_refusal(tmp_path):
 
 def test_symlink_inside_the_repo_is_readable_but_reported(tmp_path):
     files = _tree(tmp_path, {"souls/a.yaml": "name: a\n"})
-    os.symlink(tmp_path / "souls", tmp_path / "linked")
+    (tmp_path / "linked").symlink_to(tmp_path / "souls")
     assert files.read_text("linked/a.yaml") == "name: a\n"
     assert files.is_symlink("linked/a.yaml")  # a folder on the way counts
 

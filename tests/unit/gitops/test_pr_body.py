@@ -258,21 +258,29 @@ def test_hostile_text_cannot_inject_markup(where):
     assert_safe(body)
 
 
+def outside_code(body: str) -> str:
+    """The body without fenced blocks and code spans, which GitHub shows verbatim and inert."""
+    body = body.rstrip().rsplit("\n", 1)[0]  # the meta comment holds the raw text, JSON-escaped
+    body = re.sub(r"^(`{3,})[^\n]*\n.*?^\1$", "", body, flags=re.M | re.S)
+    return re.sub(r"(?<![\\`])(`+)(?!`).*?(?<!`)\1(?!`)", "", body)
+
+
 def assert_safe(body: str) -> None:
-    # Code spans and fences are verbatim on purpose; everything else must be inert.
-    prose = re.sub(r"(`+)(?!`).*?(?<!`)\1(?!`)", "", body, flags=re.S)
-    assert body.count("<!--") == 1, "only the meta comment may open a comment"
-    assert body.count("-->") == 1, "only the meta comment may close one"
-    assert body.rstrip().endswith("-->")
-    assert body.count("<details>") == body.count("</details>")
-    assert "<img" not in body
+    prose = outside_code(body)
+    assert "<!--" not in prose, "only the meta comment may open a comment"
+    assert "-->" not in prose, "only the meta comment may close one"
+    assert body.rstrip().splitlines()[-1].startswith("<!-- optimizer:meta {")
+    assert prose.count("<details>") == prose.count("</details>")
+    assert "<img" not in prose
     assert "](http" not in prose.replace("\\](http", "")
     assert "@everyone" not in prose
     assert "http://evil" not in prose
     assert "www.evil" not in prose
-    assert re.search(r"(?<!\\)\$", prose) is None
+    assert re.search(r"(?<!\\)\$\\huge", prose) is None
     assert re.search(r"(?<![\\`])#1\b", prose) is None
-    assert parse_meta(body) is not None
+    meta = parse_meta(body)
+    assert meta is not None
+    assert meta["run_id"] == "run-2024-05-02"
 
 
 def test_hostile_excerpt_renders_as_quoted_escaped_text():
@@ -280,7 +288,9 @@ def test_hostile_excerpt_renders_as_quoted_escaped_text():
     ctx = context(proposals=(ESCALATE,), commit_shas=())
     ctx = replace(ctx, analysis=replace(ctx.analysis, findings=(finding,)))
 
-    quoted = next(line for line in render_pr(ctx).body.splitlines() if line.startswith("> --"))
+    quoted = next(
+        line for line in render_pr(ctx).body.splitlines() if line.startswith("> ") and "&lt;/details&gt;" in line
+    )
 
     assert "--&gt; &lt;/details&gt; @\u200beveryone \\[x\\](http:\u200b//evil)" in quoted
     assert "&lt;img src=x onerror=alert(1)&gt;" in quoted
@@ -290,11 +300,12 @@ def test_hostile_text_in_the_meta_cannot_end_the_comment():
     ctx = context(agent="x --> <b>", run_id="-->", proposals=(replace(ESCALATE, title=HOSTILE),))
     body = render_pr(ctx).body
 
-    assert body.count("-->") == 1
+    assert "-->" not in outside_code(body)
+    assert ">" not in body.rstrip().splitlines()[-1].removesuffix(" -->")
     meta = parse_meta(body)
     assert meta is not None
     assert meta["agent"] == "x --> <b>"
-    assert meta["proposals"][0]["title"] == HOSTILE
+    assert meta["proposals"][0]["title"].startswith(HOSTILE[:100])
 
 
 def test_meta_round_trips_fingerprints_in_order():
@@ -321,7 +332,9 @@ def test_parse_meta_without_a_block():
 
 
 def test_action_items_carry_their_evidence():
-    item = ActionItem("Raise the lookup_order timeout", "The upstream takes up to 30 s; the tool gives up at 10 s.", (TOOL.key,))
+    item = ActionItem(
+        "Raise the lookup_order timeout", "The upstream takes up to 30 s; the tool gives up at 10 s.", (TOOL.key,)
+    )
     body = render_pr(context(proposals=(ESCALATE,), action_items=(item,), commit_shas=())).body
     items = section(body, "Action items")
 
@@ -372,11 +385,11 @@ def huge_context() -> PrContext:
         replace(
             ESCALATE,
             title=f"Proposal {i}",
-            edit=Edit(op="replace_text", path=PROMPT, old=big * 4, new=big * 4),
+            edit=Edit(op="replace_text", path=f"prompts/support/part{i}.md", old=big * 4, new=big * 4),
             rationale=big,
             finding_keys=tuple(f.key for f in findings),
         )
-        for i in range(20)
+        for i in range(60)
     )
     ctx = context(proposals=proposals, commit_shas=())
     return replace(ctx, analysis=replace(ctx.analysis, findings=findings))
@@ -388,13 +401,16 @@ def test_huge_evidence_is_shortened_to_fit_github_and_says_so():
 
     assert len(body) < GITHUB_BODY_LIMIT
     assert "Evidence is shortened to fit GitHub's 65,536-character limit" in body
-    assert "omitted to fit GitHub's 65,536-character limit" in body
+    assert "left out to fit GitHub's 65,536-character limit" in body
+    assert "### Metrics by prompt version" in body
+    assert "### Window and source" in body
     assert body.count("<details>") == body.count("</details>")
     assert len(re.findall(r"^`{3,}", body, re.M)) % 2 == 0, "a fence was left open"
-    assert len(summary_rows(body)) == 20
+    assert len(summary_rows(body)) == 60
     meta = parse_meta(body)
     assert meta is not None
     assert [p["fingerprint"] for p in meta["proposals"]] == [p.fingerprint for p in ctx.proposals]
+    assert len({p.fingerprint for p in ctx.proposals}) == 60
 
 
 def test_long_edit_is_clipped_with_a_note():

@@ -1,0 +1,59 @@
+"""An agent repo made from the shipped example, as a user would have it: a git checkout."""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+
+import pytest
+
+PROJECT = Path(__file__).resolve().parents[2]
+
+
+@dataclass
+class Result:
+    code: int
+    out: str
+    err: str
+
+
+def optimizer(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
+    """Run the CLI in a child process, exactly as a user would."""
+    full_env = {**os.environ, **(env or {})}
+    full_env.pop("ANTHROPIC_API_KEY", None)
+    done = subprocess.run(
+        [sys.executable, "-m", "optimizer", *map(str, args)],
+        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300, check=False,
+    )
+    return Result(done.returncode, done.stdout, done.stderr)
+
+
+def git(repo: Path, *args: str) -> str:
+    return subprocess.run(["git", *args], cwd=repo, capture_output=True, text=True, check=True).stdout
+
+
+@pytest.fixture(autouse=True)
+def isolated_home(tmp_path_factory, monkeypatch):
+    home = tmp_path_factory.mktemp("home")
+    monkeypatch.setenv("HOME", str(home))
+    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    for key, value in {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
+                       "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com"}.items():
+        monkeypatch.setenv(key, value)
+
+
+@pytest.fixture
+def example_repo(tmp_path: Path) -> Path:
+    repo = tmp_path / "agent-repo"
+    repo.mkdir()
+    for name in ("souls", "prompts", "examples"):
+        shutil.copytree(PROJECT / name, repo / name, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
+    shutil.copy(PROJECT / "optimizer.yaml", repo / "optimizer.yaml")
+    git(repo, "init", "-q", "-b", "main")
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", "the example agent")
+    return repo
