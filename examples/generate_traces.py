@@ -37,9 +37,10 @@ import random
 import sys
 from bisect import bisect
 from collections.abc import Callable, Iterator
+from contextlib import ExitStack
 from datetime import UTC, date, datetime, timedelta
 from itertools import accumulate
-from math import exp
+from math import sqrt
 from pathlib import Path
 from typing import IO, Any
 
@@ -59,7 +60,7 @@ EXAMPLES_DIR = Path(__file__).resolve().parent
 EXAMPLE_START = "2026-11-17T00:00:00Z"
 EXAMPLE_DAYS = 3
 EXAMPLE_COUNT = 2700
-EXAMPLE_SEED = 20261117
+EXAMPLE_SEED = 20261174
 HEALTHY_COUNT = 400
 HEALTHY_SEED = 4242
 
@@ -411,8 +412,18 @@ class FastRandom(random.Random):
         """One of ``values``; ``cum`` are the cumulative weights."""
         return values[bisect(cum, self.random() * cum[-1])]
 
-    def lognormal(self, mu: float, sigma: float) -> float:
-        return exp(mu + sigma * self.gauss(0.0, 1.0))
+    def skewed(self, median: float, shape: int, cap: float) -> float:
+        """Log-logistic (a long right tail, like a log-normal), at most ``cap``.
+
+        Shape 2 or 4, so only sqrt is needed: IEEE rounds it exactly everywhere, whereas exp, log
+        and cos (random.gauss) may differ in the last bit between platforms' maths libraries,
+        and the shipped files must come out byte for byte the same on every machine.
+        """
+        u = self.random()
+        x = sqrt(u / (1.0 - u))
+        if shape == 4:
+            x = sqrt(x)
+        return min(median * x, cap)
 
 
 def _cum(weights: tuple[float, ...]) -> tuple[float, ...]:
@@ -427,7 +438,7 @@ STAY_TOPICS = frozenset(("booking", "availability", "cancellation", "refund", "c
 
 _MMSS = tuple(f"{m:02d}:{sec:02d}" for m in range(60) for sec in range(60))
 _BOOL = ("false", "true")
-_str: Callable[[str], str] = json.encoder.encode_basestring  # type: ignore[attr-defined]  # JSON string literal
+_str: Callable[[str], str] = json.encoder.encode_basestring  # a JSON string literal, as json.dumps writes it
 
 
 def _fmt(template: str, values: dict[str, Any]) -> str:
@@ -442,8 +453,8 @@ class Session:
         "full",
         "id",
         "last_ms",
-        "last_topic",
         "last_ok",
+        "last_topic",
         "locale",
         "phone",
         "remaining",
@@ -502,7 +513,7 @@ class Profile:
             acc += w / total
             self.topic_cum.append(acc)
         self.avail_fail = 0.006 if healthy else 0.30
-        self.tool_fail = 0.002 if healthy else 0.012
+        self.tool_fail = 0.002 if healthy else 0.008
         self.refund_escalate = 0.08 if healthy else 0.70
         self.base_negative = 0.02 if healthy else 0.04
         self.base_corrected = 0.008 if healthy else 0.024
@@ -612,7 +623,7 @@ class Generator:
             line = self._trace(index, t, session)
             session.last_ms = t
             if session.remaining > 0:
-                gap = int(60_000 + rng.lognormal(12.6, 0.7))  # ~5 min, long tail
+                gap = 60_000 + int(rng.skewed(240_000, 2, 2_400_000))  # ~5 min, long tail
                 heapq.heappush(due, (t + gap, session.seq, session))
             yield t, line
 
@@ -629,7 +640,7 @@ class Generator:
     def _stay(self, t: int) -> dict[str, Any]:
         rng = self.rng
         today = t // 86_400_000
-        arrive = today + 2 + min(int(rng.lognormal(3.3, 0.8)), 360)  # booked ~4 weeks ahead, some far
+        arrive = today + 2 + int(rng.skewed(27, 2, 360))  # booked ~4 weeks ahead, some far
         nights = rng.weighted(*NIGHTS)
         room, base = ROOMS[rng.weighted(*ROOM_MIX)]
         room2, base2 = ROOMS[1] if room != ROOMS[1][0] else ROOMS[0]
@@ -691,7 +702,7 @@ class Generator:
                 error = "Availability service returned 503 Service Unavailable"
                 calls.append(("check_availability", False, error, 90 + int(rng.random() * 200)))
             return False
-        calls.append(("check_availability", True, None, 220 + int(rng.lognormal(5.8, 0.45))))
+        calls.append(("check_availability", True, None, 220 + int(rng.skewed(330, 4, 2500))))
         return True
 
     def _check_dates(self, tr: Trace, calls: list[tuple[str, bool, str | None, int]]) -> bool:
@@ -729,14 +740,14 @@ class Generator:
             tr.escalated = True
         else:
             BUILDERS[topic](self, tr, session, v)
-        if not tr.escalated and topic not in ("refund", "pets", "parking") and tr.failed_avail == 0:
-            if rng.random() < profile.base_escalate:
-                tr.escalated = True
-                if len(tr.turns) < 3:
-                    tr.turns.append((rng.choice(HANDOFF_ASK), rng.choice(HANDOFF_DONE), []))
-                else:
-                    user, reply, calls = tr.turns[-1]
-                    tr.turns[-1] = (user, reply + " " + HANDOFF_DONE[1], calls)
+        quiet = not tr.escalated and topic not in ("refund", "pets", "parking") and tr.failed_avail == 0
+        if quiet and rng.random() < profile.base_escalate:
+            tr.escalated = True
+            if len(tr.turns) < 3:
+                tr.turns.append((rng.choice(HANDOFF_ASK), rng.choice(HANDOFF_DONE), []))
+            else:
+                user, reply, calls = tr.turns[-1]
+                tr.turns[-1] = (user, reply + " " + HANDOFF_DONE[1], calls)
         session.last_topic = topic
         session.last_ok = tr.failed_avail != 2
         return self._record(t, session, topic, tr)
@@ -774,7 +785,7 @@ class Generator:
             if email:
                 reply = f"Dear {session.first},\n\n{reply}\n\nBest wishes,\nThe Harbour Light front desk"
             if turn > 0:
-                now += 8_000 + int(rng.lognormal(10.3, 0.8))  # the guest reads and types
+                now += 8_000 + int(rng.skewed(30_000, 2, 600_000))  # the guest reads and types
             at = ts(now) if turn else started_at
             messages.append(f'{{"role":"user","content":{_str(user)},"at":"{at}"}}')
             history += len(user) // 4 + 6
@@ -788,7 +799,7 @@ class Generator:
                 if ok:
                     tool_calls.append(f'{{"name":"{name}","ok":true,"error":null,"latency_ms":{ms}}}')
                 else:
-                    tool_calls.append(f'{{"name":"{name}","ok":false,"error":{_str(err)},"latency_ms":{ms}}}')
+                    tool_calls.append(f'{{"name":"{name}","ok":false,"error":{_str(err or "")},"latency_ms":{ms}}}')
                 history += out + (30 if err else 90 + int(rng.random() * 80))
             out = len(reply) // 4 + 15 + int(rng.random() * 40)
             inp = prompt_tokens + history + int(rng.random() * 40)
@@ -815,10 +826,12 @@ class Generator:
             sentiment = "neutral"
         r = rng.random()
         feedback = "null"
-        if sentiment == "positive" and r < 0.35 or sentiment == "neutral" and r < 0.05:
-            feedback = '"up"'
-        elif sentiment == "negative" and r < 0.45 or sentiment == "neutral" and r < 0.07:
-            feedback = '"down"'
+        if sentiment == "positive":
+            feedback = '"up"' if r < 0.35 else "null"
+        elif sentiment == "negative":
+            feedback = '"down"' if r < 0.45 else "null"
+        elif sentiment == "neutral":
+            feedback = '"up"' if r < 0.05 else '"down"' if r < 0.07 else "null"
         corrected = rng.random() < (profile.gap_corrected if tr.gap else profile.base_corrected)
         # Written by hand rather than with json.dumps: a third of the time of a 1M-trace run.
         # tests/unit/test_examples.py checks that every line parses and validates.
@@ -999,20 +1012,17 @@ BUILDERS: dict[str, Callable[[Generator, Trace, Session, dict[str, Any]], None]]
 # --- writing ----------------------------------------------------------------------------------------
 
 
-def _open(path: Path, compress: bool) -> IO[bytes]:
-    path.parent.mkdir(parents=True, exist_ok=True)
-    if compress:
-        # mtime=0 and no file name in the header: the same traces always give the same bytes.
-        return gzip.GzipFile(filename="", mode="wb", fileobj=path.open("wb"), mtime=0, compresslevel=6)
-    return path.open("wb")
-
-
 def write_file(generator: Generator, path: Path, compress: bool = False) -> int:
     """Write every trace of ``generator`` to one file; returns the number written."""
+    path.parent.mkdir(parents=True, exist_ok=True)
     written = 0
     chunk: list[str] = []
-    out = _open(path, compress)
-    try:
+    with ExitStack() as stack:
+        raw = stack.enter_context(path.open("wb"))
+        out: IO[bytes] | gzip.GzipFile = raw
+        if compress:
+            # mtime=0 and no file name in the header: the same traces always give the same bytes.
+            out = stack.enter_context(gzip.GzipFile(filename="", mode="wb", compresslevel=6, fileobj=raw, mtime=0))
         for _, line in generator.lines():
             chunk.append(line)
             if len(chunk) >= 2000:
@@ -1022,11 +1032,6 @@ def write_file(generator: Generator, path: Path, compress: bool = False) -> int:
         if chunk:
             out.write(("\n".join(chunk) + "\n").encode())
             written += len(chunk)
-    finally:
-        fileobj = getattr(out, "fileobj", None)
-        out.close()
-        if fileobj is not None:
-            fileobj.close()
     return written
 
 

@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+NONE = "–"  # what a missing figure shows
+
 
 def pct(rate: float | None, digits: int = 1) -> str:
-    return "n/a" if rate is None else f"{100 * rate:.{digits}f}%"
+    return NONE if rate is None else f"{100 * rate:.{digits}f}%"
 
 
 def count(n: int | float) -> str:
@@ -13,13 +15,13 @@ def count(n: int | float) -> str:
 
 def usd(amount: float | None) -> str:
     if amount is None:
-        return "n/a"
+        return NONE
     return f"${amount:,.4f}" if abs(amount) < 1 else f"${amount:,.2f}"
 
 
 def signed_pct(change: float | None) -> str:
-    return "n/a" if change is None else f"{change:+.1f}%"
+    return NONE if change is None else f"{change:+.1f}%"
 
 
 def ms(value: float | None) -> str:
-    return "n/a" if value is None else f"{value:,.0f} ms"
+    return NONE if value is None else f"{value:,.0f} ms"

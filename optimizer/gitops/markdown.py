@@ -11,8 +11,9 @@ from __future__ import annotations
 import html
 import re
 
+from optimizer.fmt import NONE, count, ms, pct, usd
+
 ZWSP = "\u200b"  # breaks @mentions, #refs and autolinks without changing what a reader sees
-NONE = "–"
 
 # C0 controls (tab and newline are handled by the callers), DEL, and bidi overrides that can
 # make text read differently from what it is.
@@ -102,26 +103,16 @@ def clip(value: str, limit: int) -> tuple[str, int]:
     return value[:limit].rstrip() + "…", len(value) - limit
 
 
-def count(value: int) -> str:
-    return f"{value:,}"
 
 
 def plural(n: int, word: str) -> str:
     return f"{count(n)} {word}" + ("" if n == 1 else "s")
 
 
-def pct(share: float | None) -> str:
-    return NONE if share is None else f"{share * 100:.1f}%"
 
 
-def usd(value: float | None) -> str:
-    if value is None:
-        return NONE
-    return f"${value:,.2f}" if abs(value) >= 1 else f"${value:.4f}"
 
 
-def ms(value: float | None) -> str:
-    return NONE if value is None else f"{value:,.0f} ms"
 
 
 def number(value: float) -> str:

@@ -66,9 +66,7 @@ _IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,
 
 # Digit groups joined by single spaces or dashes, not glued to a word or an id ("ORD-", "_");
 # the callback looks for a card among whole groups.
-_CARD_RUN = re.compile(
-    r"[0-9](?<![A-Za-z0-9_-][0-9])(?=[0-9 -]{12})[0-9]*+(?:[ -][0-9]+)*+(?![A-Za-z0-9_])"
-)
+_CARD_RUN = re.compile(r"[0-9](?<![A-Za-z0-9_-][0-9])(?=[0-9 -]{12})[0-9]*+(?:[ -][0-9]++)*(?![A-Za-z0-9_])")
 _CARD_FIRST_DIGITS = frozenset("23456")
 
 # A phone ends where no digit, word or id continues it (a time, a decimal, a path).
@@ -206,7 +204,15 @@ def excerpt(text: str, limit: int = 160) -> str:
 
     Redaction runs on the whole text first, so a cut can never leave part of a secret visible.
     """
-    flat = " ".join(redact(text).split())
+    return clip(redact(text), limit)
+
+
+def clip(text: str, limit: int) -> str:
+    """``text`` on one line (whitespace collapsed), cut to ``limit`` characters at a word boundary.
+
+    A cut text ends with ``…``, which counts towards ``limit``. Does not redact: see ``excerpt``.
+    """
+    flat = " ".join(text.split())
     if len(flat) <= limit:
         return flat
     if limit <= 1:
