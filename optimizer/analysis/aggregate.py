@@ -32,7 +32,7 @@ class Samples:
     excerpts: list[str] = field(default_factory=list)
 
     def add(self, trace_id: str, text: str | None = None) -> None:
-        if len(self.trace_ids) < SAMPLE_IDS:
+        if len(self.trace_ids) < SAMPLE_IDS and trace_id not in self.trace_ids:
             self.trace_ids.append(trace_id)
         if text and len(self.excerpts) < SAMPLE_EXCERPTS:
             self.excerpts.append(excerpt(text))

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 
 from optimizer.models import ActionItem, Finding
 
@@ -65,9 +65,9 @@ def _rate(f: Finding) -> ActionItem:
 
 def _prompt_duplication(f: Finding) -> ActionItem:
     return ActionItem(
-        "Remove the duplicated prompt block by hand",
-        f"{f.title} ({f.figures.get('occurrences')}). It was not edited automatically "
-        "because it holds a required placeholder or could not be removed safely.",
+        "Remove the duplicated prompt block",
+        f"{f.title} ({f.figures.get('occurrences')}). It is not part of this pull request: it holds "
+        "a required placeholder, or this run reached its proposal limit.",
         (f.key,),
     )
 
@@ -99,11 +99,37 @@ ITEM_RULES: dict[str, ItemRule] = {
 SETTLED_BY_PROPOSAL = frozenset({"prompt_duplication", "knowledge_gap"})
 
 
-def action_items_for(findings: Sequence[Finding], proposed: frozenset[str] = frozenset()) -> Iterator[ActionItem]:
-    """An action item for each finding a human must act on. ``proposed`` holds the keys of the
-    findings a proposal answers; those a proposal settles get no item, which would only repeat it."""
+def action_items_for(findings: Sequence[Finding], proposed: frozenset[str] = frozenset()) -> list[ActionItem]:
+    """One action item per thing a human must fix, strongest first. Findings about the same cause
+    (a tool failing and its repeated error; several unanswered topics) share one item.
+
+    ``proposed`` holds the keys of the findings a proposal answers; those a proposal settles get
+    no item, which would only repeat it."""
+    groups: dict[str, list[Finding]] = {}
     for finding in findings:
-        rule = ITEM_RULES.get(finding.kind)
-        if rule is None or (finding.key in proposed and finding.kind in SETTLED_BY_PROPOSAL):
-            continue
-        yield rule(finding)
+        if finding.kind in ITEM_RULES and not (finding.key in proposed and finding.kind in SETTLED_BY_PROPOSAL):
+            groups.setdefault(_cause(finding), []).append(finding)
+    return [_merged(group) for group in groups.values()]
+
+
+def _cause(finding: Finding) -> str:
+    if finding.kind == "repeated_error" and str(finding.figures.get("origin", "")).startswith("tool "):
+        return f"tool:{str(finding.figures['origin'])[5:]}"
+    if finding.kind == "tool_failure":
+        return f"tool:{finding.subject}"
+    if finding.kind == "knowledge_gap":
+        return "knowledge"
+    return finding.key
+
+
+def _merged(group: list[Finding]) -> ActionItem:
+    lead = min(group, key=lambda f: f.kind != "tool_failure")  # a tool's failure leads its errors
+    item = ITEM_RULES[lead.kind](lead)
+    rest = [f for f in group if f is not lead]
+    if not rest:
+        return item
+    if lead.kind == "knowledge_gap":
+        topics = ", ".join(f"“{f.subject}”" for f in group)
+        return ActionItem(f"Give the agent answers on {topics}", item.detail, tuple(f.key for f in group))
+    also = "; ".join(f.title for f in rest)
+    return ActionItem(item.title, f"{item.detail} Related: {also}.", tuple(f.key for f in group))

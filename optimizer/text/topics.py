@@ -29,15 +29,15 @@ her here hers herself hey hi him himself his how i i'd i'll i'm i've if in info 
 isn't it it's its itself just kind kindly know last least less let let's like likely look looking
 lot make many may maybe me might mine more most much must my myself need needed needs new next nice
 night nights no nor not nothing now of off often ok okay on once one only onto or other our ours
-ourselves out over own per perhaps please pls plz possible question questions quick quite rather
-really regards say see serve served shall she should shouldn't since so some somebody someone
-something sometimes soon still such sure tell than thank thanks thanx that that's the their theirs
-them themselves then there there's these they they're thing things think this those though through
-thx to today together tomorrow tonight too under until up upon us use very via want wanted wants was
-wasn't way we we'd we'll we're we've week weekend weeks well were weren't what what's whatever when
-where where's whether which while who who's whom whose why will with within without won't wonder
-wondering would wouldn't yeah year yes yesterday yet you you'd you'll you're you've your yours
-yourself
+ourselves out over own per perhaps please pls plz policies policy possible question questions quick
+quite rather really regards say see serve served shall she should shouldn't since so some somebody
+someone something sometimes soon still such sure tell than thank thanks thanx that that's the their
+theirs them themselves then there there's these they they're thing things think this those though
+through thx to today together tomorrow tonight too under until up upon us use very via want wanted
+wants was wasn't way we we'd we'll we're we've week weekend weeks well were weren't what what's
+whatever when where where's whether which while who who's whom whose why will with within without
+won't wonder wondering would wouldn't yeah year yes yesterday yet you you'd you'll you're you've
+your yours yourself
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -284,7 +284,7 @@ class QuestionCluster:
     keywords: tuple[str, ...]
 
 
-_OVERLAP = 0.5  # shared keywords / the smaller of the two word sets must exceed this
+_OVERLAP = 0.5  # shared keywords / the smaller of the two word sets must reach this
 _MAX_KEYWORDS = 3
 _MAX_WORDS = 64  # distinct words counted per cluster
 
@@ -315,7 +315,7 @@ class QuestionClusterer:
     A cluster's keywords are the words used by at least half its questions (three at most),
     most specific first; the first is its lead. A question joins the cluster whose lead it
     contains and whose keywords it overlaps most (shared words over the smaller of the two
-    sets, above one half; ties go to the larger cluster, then the older). So "Dogs?" joins
+    sets, at least one half; ties go to the larger cluster, then the older). So "Dogs?" joins
     "pet allow", while "Can I bring my bike?" does not, and a question sharing only a generic
     word ("how much") does not join a cluster about something specific.
 
@@ -357,7 +357,7 @@ class QuestionClusterer:
                 cluster = self._clusters[position]
                 shared = len(words & cluster.keywords) / min(len(words), len(cluster.keywords))
                 key = (shared, cluster.count, -position)
-                if shared > _OVERLAP and key > best_key:
+                if shared >= _OVERLAP and key > best_key:
                     best, best_key = position, key
         return best
 

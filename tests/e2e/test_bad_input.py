@@ -55,7 +55,8 @@ def test_soul_breaking_its_schema(example_repo):
 
 def test_prompt_missing_a_required_placeholder(example_repo):
     system = example_repo / "prompts" / "frontdesk" / "system.md"
-    system.write_text(system.read_text().replace("{{PLAYBOOKS}}", ""))
+    front_matter, body = system.read_text().rsplit("{{PLAYBOOKS}}", 1)  # keep the declaration, drop the use
+    system.write_text(front_matter + body)
     result = optimizer("validate", cwd=example_repo)
     assert result.code == 1
     assert "prompts/frontdesk/system.md" in result.out and "{{PLAYBOOKS}}" in result.out

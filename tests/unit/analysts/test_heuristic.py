@@ -70,7 +70,7 @@ def test_block_holding_a_required_placeholder_is_left_alone():
     files = repo(system, tools)
     plan = propose(files, duplication(files))
     assert plan.proposals == ()
-    assert [item.title for item in plan.action_items] == ["Remove the duplicated prompt block by hand"]
+    assert [item.title for item in plan.action_items] == ["Remove the duplicated prompt block"]
 
 
 def test_timeouts_get_a_retry_rule_and_still_an_action_item():
