@@ -65,8 +65,8 @@ def analyse(
     start = end - timedelta(hours=selection.window_hours)
     source = JsonlTraceSource(selection.traces, progress)
     aggregator = Aggregator()
-    for trace in source.read(start, end, selection.agent):
-        aggregator.observe(trace)
+    for started, trace in source.read(start, end, selection.agent):
+        aggregator.observe(trace, started)
     names = [selection.agent] if selection.agent else sorted(set(artifacts) | set(aggregator.agents))
     agents = tuple(
         analyse_agent(aggregator.agents.get(name) or AgentState(name), artifacts.get(name), settings.thresholds)

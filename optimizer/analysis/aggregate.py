@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Any
 
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
@@ -102,12 +102,12 @@ class AgentState:
 
 
 class Aggregator:
-    """Feeds traces into per-agent state. Pure: give it dicts, read ``agents`` afterwards."""
+    """Feeds traces into per-agent state. Pure: give it records, read ``agents`` afterwards."""
 
     def __init__(self) -> None:
         self.agents: dict[str, AgentState] = {}
 
-    def observe(self, trace: dict[str, Any]) -> None:
+    def observe(self, trace: dict[str, Any], started: datetime) -> None:
         agent_name = trace["agent"]
         agent = self.agents.get(agent_name)
         if agent is None:
@@ -117,61 +117,60 @@ class Aggregator:
         version = agent.versions.get(version_name)
         if version is None:
             version = agent.versions[version_name] = VersionState()
-        _count_version(version, trace)
-        _observe_tools(agent, version, trace)
+        _count_version(version, trace, started)
+        calls = trace.get("tool_calls")
+        if calls:
+            _observe_tools(agent, version, calls, trace["trace_id"])
+        if trace.get("error"):
+            _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
         _observe_conversation(agent, trace)
 
 
-def _count_version(version: VersionState, trace: dict[str, Any]) -> None:
+def _count_version(version: VersionState, trace: dict[str, Any], started: datetime) -> None:
+    # Called once per trace: one frame, plain attribute updates, nothing allocated.
+    get = trace.get
     version.traces += 1
-    started = datetime.fromisoformat(trace["started_at"])
-    if started.tzinfo is None:
-        started = started.replace(tzinfo=UTC)
     if version.first_seen is None or started < version.first_seen:
         version.first_seen = started
     if version.last_seen is None or started > version.last_seen:
         version.last_seen = started
-    version.sessions.add(trace.get("session_id") or trace["trace_id"])
-    cost = trace.get("cost_usd")
+    version.sessions.add(get("session_id") or trace["trace_id"])
+    cost = get("cost_usd")
     if cost is not None:
         version.cost.add(cost)
         version.cost_total += cost
-    usage = trace.get("usage")
+    usage = get("usage")
     if usage:
-        version.input_tokens += usage.get("input_tokens") or 0
-        version.output_tokens += usage.get("output_tokens") or 0
-        version.cache_read_input_tokens += usage.get("cache_read_input_tokens") or 0
-        version.cache_creation_input_tokens += usage.get("cache_creation_input_tokens") or 0
-    latency = trace.get("latency_ms")
+        version.input_tokens += int(usage.get("input_tokens") or 0)
+        version.output_tokens += int(usage.get("output_tokens") or 0)
+        version.cache_read_input_tokens += int(usage.get("cache_read_input_tokens") or 0)
+        version.cache_creation_input_tokens += int(usage.get("cache_creation_input_tokens") or 0)
+    latency = get("latency_ms")
     if latency is not None:
         version.latency.add(latency)
         version.latency_moments.add(latency)
-    _count_outcomes(version, trace)
-
-
-def _count_outcomes(version: VersionState, trace: dict[str, Any]) -> None:
-    if trace.get("escalated"):
+    if get("escalated"):
         version.escalated += 1
-    if trace.get("owner_corrected"):
+    if get("owner_corrected"):
         version.owner_corrected += 1
-    sentiment = trace.get("sentiment")
+    sentiment = get("sentiment")
     if sentiment:
         version.sentiment[sentiment] += 1
-    feedback = trace.get("feedback")
+    feedback = get("feedback")
     if feedback == "up":
         version.feedback_up += 1
     elif feedback == "down":
         version.feedback_down += 1
-    if trace.get("error"):
+    if get("error"):
         version.errors += 1
 
 
-def _observe_tools(agent: AgentState, version: VersionState, trace: dict[str, Any]) -> None:
-    error = trace.get("error")
-    if error:
-        message = error.get("message") or error.get("type") or "unknown error"
-        _group_error(agent, "agent", message, trace["trace_id"])
-    for call in trace.get("tool_calls") or ():
+def _error_text(error: dict[str, Any]) -> str:
+    return error.get("message") or error.get("type") or "unknown error"
+
+
+def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[str, Any]], trace_id: str) -> None:
+    for call in calls:
         name = call["name"]
         counts = version.tools.get(name)
         if counts is None:
@@ -182,7 +181,7 @@ def _observe_tools(agent: AgentState, version: VersionState, trace: dict[str, An
             counts.latency.add(latency)
         if call.get("ok") is False or call.get("error"):
             counts.failures += 1
-            _record_tool_failure(agent, name, call.get("error"), trace["trace_id"])
+            _record_tool_failure(agent, name, call.get("error"), trace_id)
 
 
 def _record_tool_failure(agent: AgentState, tool: str, error: str | None, trace_id: str) -> None:

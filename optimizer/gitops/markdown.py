@@ -103,16 +103,8 @@ def clip(value: str, limit: int) -> tuple[str, int]:
     return value[:limit].rstrip() + "…", len(value) - limit
 
 
-
-
 def plural(n: int, word: str) -> str:
     return f"{count(n)} {word}" + ("" if n == 1 else "s")
-
-
-
-
-
-
 
 
 def number(value: float) -> str:

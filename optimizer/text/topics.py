@@ -6,8 +6,11 @@ synonym table of customer-support vocabulary, so "Can I bring my dog?" and "Are 
 share the words ``allow`` and ``pet``. Everything is deterministic: no randomness, no model.
 
 Canonical topics come in two kinds. Specific ones (pet, parking, refund, wifi...) say what the
-question is about; generic ones (allow, price, hours, booking, change, room, contact, included) say what
-about it. ``topic_of`` and cluster labels put specific words first.
+question is about; generic ones (allow, price, hours, booking, change, room, contact, included)
+say what about it. ``topic_of`` and cluster labels put specific words first.
+
+Per-call cost matters (``topic_of`` runs on every trace): one lowercase copy, a whitespace
+split, and a dict lookup per token in a bounded cache of token -> canonical words.
 """
 
 from __future__ import annotations
@@ -384,20 +387,22 @@ class QuestionClusterer:
             cluster.lead = ranked[0]
 
     def clusters(self, min_count: int = 1) -> list[QuestionCluster]:
-        """Clusters with at least ``min_count`` questions, largest first, then by label."""
-        found = []
+        """Clusters with at least ``min_count`` questions, largest first, then by label.
+
+        Labels are unique: clusters that ended up with the same label are reported as one.
+        """
+        by_label: dict[str, QuestionCluster] = {}
         for cluster in self._clusters:
-            if cluster.count < min_count:
-                continue
             keywords = cluster.ranked_keywords()
-            found.append(
-                QuestionCluster(
-                    label=" ".join(keywords[:2]),
-                    count=cluster.count,
-                    trace_ids=tuple(cluster.trace_ids),
-                    examples=tuple(cluster.examples),
-                    keywords=tuple(keywords),
-                )
+            label = " ".join(keywords[:2])
+            same = by_label.get(label)
+            by_label[label] = QuestionCluster(
+                label=label,
+                count=cluster.count + (same.count if same else 0),
+                trace_ids=((same.trace_ids if same else ()) + tuple(cluster.trace_ids))[: self.samples],
+                examples=((same.examples if same else ()) + tuple(cluster.examples))[: self.samples],
+                keywords=same.keywords if same else tuple(keywords),
             )
+        found = [cluster for cluster in by_label.values() if cluster.count >= min_count]
         found.sort(key=lambda cluster: (-cluster.count, cluster.label))
         return found

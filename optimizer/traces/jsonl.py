@@ -10,7 +10,7 @@ import gzip
 import zlib
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
-from datetime import UTC, datetime
+from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
 
@@ -18,8 +18,10 @@ import orjson
 
 from optimizer.errors import TraceSourceError
 from optimizer.models import SkippedLine, SourceReport
+from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.record import trace_problem
 
+Trace = tuple[datetime, dict[str, Any]]  # (started_at, the record)
 Progress = Callable[[int, int], None]  # (bytes read so far, total bytes)
 MAX_SKIPPED_EXAMPLES = 5
 _PROGRESS_EVERY = 8 << 20  # bytes
@@ -47,13 +49,8 @@ class _Selection:
     end: datetime
     agent: str | None
 
-    def accepts(self, record: dict[str, Any]) -> bool:
-        if self.agent is not None and record["agent"] != self.agent:
-            return False
-        started = datetime.fromisoformat(record["started_at"])
-        if started.tzinfo is None:
-            started = started.replace(tzinfo=UTC)
-        return self.start <= started < self.end
+    def accepts(self, record: dict[str, Any], started: datetime) -> bool:
+        return self.start <= started < self.end and (self.agent is None or record["agent"] == self.agent)
 
 
 class JsonlTraceSource:
@@ -71,8 +68,9 @@ class JsonlTraceSource:
         self._bytes_total = 0
         self._bytes_before = 0
 
-    def read(self, start: datetime, end: datetime, agent: str | None = None) -> Iterator[dict[str, Any]]:
-        """Yield each valid trace with ``start <= started_at < end`` (and of ``agent``, when given)."""
+    def read(self, start: datetime, end: datetime, agent: str | None = None) -> Iterator[Trace]:
+        """Yield (started_at, record) for each valid trace with ``start <= started_at < end``
+        (and of ``agent``, when given)."""
         files = trace_files(self.path)
         self._bytes_total = sum(f.stat().st_size for f in files)
         self._bytes_before = 0
@@ -93,7 +91,7 @@ class JsonlTraceSource:
             skipped_examples=tuple(self._examples),
         )
 
-    def _read_file(self, file: Path, selection: _Selection) -> Iterator[dict[str, Any]]:
+    def _read_file(self, file: Path, selection: _Selection) -> Iterator[Trace]:
         self._line_number = 0
         try:
             with file.open("rb") as raw:
@@ -102,9 +100,7 @@ class JsonlTraceSource:
         except (OSError, EOFError, zlib.error) as err:
             raise TraceSourceError(f"{file}: cannot read after line {self._line_number}: {err}") from err
 
-    def _read_lines(
-        self, stream: IO[bytes], raw: IO[bytes], name: str, selection: _Selection
-    ) -> Iterator[dict[str, Any]]:
+    def _read_lines(self, stream: IO[bytes], raw: IO[bytes], name: str, selection: _Selection) -> Iterator[Trace]:
         # The hot loop: one JSON parse and one schema check per line, nothing else held.
         next_report = _PROGRESS_EVERY
         for number, line in enumerate(stream, 1):
@@ -117,13 +113,13 @@ class JsonlTraceSource:
             except orjson.JSONDecodeError as err:
                 self._skip(name, number, f"not valid JSON ({err})")
                 continue
-            problem = trace_problem(record)
-            if problem:
-                self._skip(name, number, problem)
+            started = started_at_if_valid(record)
+            if started is None:
+                self._skip(name, number, trace_problem(record) or "breaks the trace schema")
                 continue
-            if selection.accepts(record):
+            if selection.accepts(record, started):
                 self._in_window += 1
-                yield record
+                yield started, record
             if self._progress and raw.tell() >= next_report:
                 next_report = raw.tell() + _PROGRESS_EVERY
                 self._progress(self._bytes_before + raw.tell(), self._bytes_total)

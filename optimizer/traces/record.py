@@ -1,7 +1,8 @@
-"""The trace record contract (schemas/trace.schema.json), checked fast.
+"""Why a trace record breaks the contract (schemas/trace.schema.json), in words a user can act on.
 
-jsonschema costs ~100 µs a record, which would make a 1M-trace file take minutes; this check
-is hand-written against the same schema, and a property test keeps the two in agreement.
+jsonschema costs ~100 µs a record, which would make a 1M-trace file take minutes; this check is
+hand-written against the same schema. The hot loop uses ``fastcheck.started_at_if_valid`` and
+asks this module only about the rare bad line; property tests keep all three in agreement.
 """
 
 from __future__ import annotations
@@ -9,6 +10,8 @@ from __future__ import annotations
 import re
 from datetime import datetime
 from typing import Any
+
+from optimizer.traces.fastcheck import is_count
 
 _AGENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _OPTIONAL_STRINGS = ("session_id", "prompt_version", "model", "channel")
@@ -86,7 +89,7 @@ def _usage_problem(usage: Any) -> str | None:
         return "usage must be an object or null"
     for key in _USAGE_KEYS:
         value = usage.get(key)
-        if value is not None and (type(value) is not int or value < 0):
+        if value is not None and not is_count(value):
             return f"usage.{key} must be an integer >= 0 or null"
     return None
 

@@ -10,6 +10,7 @@ from optimizer.artifacts.loader import parse_prompt, parse_soul
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Thresholds
 from optimizer.models import AgentAnalysis, Finding
+from optimizer.traces.fastcheck import started_at_if_valid
 from tests.builders import exchange, failing_call, trace
 
 BOOKING_RULES = (
@@ -28,7 +29,9 @@ def artifacts(tools: Iterable[str] = ("lookup_booking",), body: str = "You are t
 def analyse(traces: Iterable[dict], arts: AgentArtifacts | None = None, **thresholds) -> AgentAnalysis:
     aggregator = Aggregator()
     for t in traces:
-        aggregator.observe(t)
+        started = started_at_if_valid(t)
+        assert started is not None, t
+        aggregator.observe(t, started)
     state = aggregator.agents.get("frontdesk") or AgentState("frontdesk")
     return analyse_agent(state, arts if arts is not None else artifacts(), Thresholds(**thresholds))
 

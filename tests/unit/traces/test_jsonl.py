@@ -24,7 +24,7 @@ def write_jsonl(path: Path, lines: list[str]) -> Path:
 
 def read_all(path: Path, agent: str | None = None) -> tuple[list[dict], JsonlTraceSource]:
     source = JsonlTraceSource(path)
-    return list(source.read(START, END, agent)), source
+    return [record for _started, record in source.read(START, END, agent)], source
 
 
 def test_reads_a_file_and_counts_lines(tmp_path):

@@ -9,12 +9,14 @@ from hypothesis import strategies as st
 from jsonschema import Draft202012Validator
 
 from optimizer.schemas import load_schema
+from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.record import trace_problem
 from tests.builders import trace
 
 SCHEMA = Draft202012Validator(load_schema("trace"))
 
 json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5, allow_nan=False),
+                         st.sampled_from([0.0, 3.0, -1.0, 2.5]),
                          st.sampled_from(["", "x", "2026-11-19T10:00:00Z", "up", "negative"]))
 json_values = st.recursive(json_scalars, lambda inner: st.one_of(
     st.lists(inner, max_size=2), st.dictionaries(st.sampled_from(["name", "ok", "role", "content", "error",
@@ -25,7 +27,7 @@ FIELDS = ["trace_id", "session_id", "agent", "started_at", "ended_at", "prompt_v
           "metadata"]
 
 
-@settings(max_examples=400, deadline=None)
+@settings(max_examples=1500, deadline=None)
 @given(st.dictionaries(st.sampled_from(FIELDS), json_values, max_size=4), st.sets(st.sampled_from(FIELDS), max_size=2))
 def test_fast_check_agrees_with_the_schema(changes: dict[str, Any], removed: set[str]) -> None:
     record = trace(**changes)
@@ -37,10 +39,12 @@ def test_fast_check_agrees_with_the_schema(changes: dict[str, Any], removed: set
     if isinstance(record.get("ended_at"), str) and record["ended_at"] in ("", "x", "up", "negative"):
         schema_ok = False
     assert (trace_problem(record) is None) == schema_ok, (record, trace_problem(record))
+    assert (started_at_if_valid(record) is not None) == schema_ok, record
 
 
-def test_a_healthy_trace_passes():
+def test_a_healthy_trace_passes_and_gives_its_start_time_in_utc():
     assert trace_problem(trace()) is None
+    assert started_at_if_valid(trace(started_at="2026-11-19T10:00:00")).tzinfo is not None
 
 
 def test_only_the_three_required_fields_are_needed():
