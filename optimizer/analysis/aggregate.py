@@ -55,10 +55,10 @@ class VersionState:
     last_seen: datetime | None = None
     cost: RunningMoments = field(default_factory=RunningMoments)
     cost_total: float = 0.0
-    input_tokens: int = 0
-    output_tokens: int = 0
-    cache_read_input_tokens: int = 0
-    cache_creation_input_tokens: int = 0
+    input_tokens: float = 0  # JSON may say 3.0 for 3; made int when reported
+    output_tokens: float = 0
+    cache_read_input_tokens: float = 0
+    cache_creation_input_tokens: float = 0
     latency: QuantileSketch = field(default_factory=QuantileSketch)
     latency_moments: RunningMoments = field(default_factory=RunningMoments)
     escalated: int = 0
@@ -141,10 +141,10 @@ def _count_version(version: VersionState, trace: dict[str, Any], started: dateti
         version.cost_total += cost
     usage = get("usage")
     if usage:
-        version.input_tokens += int(usage.get("input_tokens") or 0)
-        version.output_tokens += int(usage.get("output_tokens") or 0)
-        version.cache_read_input_tokens += int(usage.get("cache_read_input_tokens") or 0)
-        version.cache_creation_input_tokens += int(usage.get("cache_creation_input_tokens") or 0)
+        version.input_tokens += usage.get("input_tokens") or 0
+        version.output_tokens += usage.get("output_tokens") or 0
+        version.cache_read_input_tokens += usage.get("cache_read_input_tokens") or 0
+        version.cache_creation_input_tokens += usage.get("cache_creation_input_tokens") or 0
     latency = get("latency_ms")
     if latency is not None:
         version.latency.add(latency)

@@ -34,8 +34,7 @@ def duplicate_block_proposal(finding: Finding, artifacts: AgentArtifacts) -> Pro
         rationale=f"The same {count(block.tokens_per_copy)}-token block appears {len(block.occurrences)} times "
         f"({finding.figures.get('occurrences')}). The model reads it on every turn; one copy says it all. "
         "The first copy stays, so no instruction is lost.",
-        expected_effect=f"~{count(finding.figures.get('wasted_tokens_per_turn') or 0)} fewer input tokens per turn, "
-        "and no behaviour change.",
+        expected_effect=f"~{count(block.wasted_tokens)} fewer input tokens per turn, and no behaviour change.",
         confidence=0.9,
         score=finding.score,
     )

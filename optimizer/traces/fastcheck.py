@@ -52,7 +52,7 @@ def started_at_if_valid(record: Any) -> datetime | None:
             return None
         for key in _USAGE_KEYS:
             value = usage.get(key)
-            if value is not None and not (is_count(value)):
+            if value is not None and not (type(value) is int and value >= 0) and not is_count(value):
                 return None
     for key in ("cost_usd", "latency_ms"):
         value = get(key)
@@ -127,6 +127,7 @@ def _messages_ok(messages: Any) -> bool:
     for message in messages:
         if type(message) is not dict or type(message.get("role")) is not str:
             return False
-        if not (_optional_str(message.get("content")) and _optional_str(message.get("at"))):
+        content, at = message.get("content"), message.get("at")
+        if (content is not None and type(content) is not str) or (at is not None and type(at) is not str):
             return False
     return True

@@ -105,14 +105,14 @@ class JsonlTraceSource:
         next_report = _PROGRESS_EVERY
         for number, line in enumerate(stream, 1):
             self._line_number = number
-            if not line.strip():
-                continue
-            self._lines += 1
             try:
                 record = orjson.loads(line)
             except orjson.JSONDecodeError as err:
-                self._skip(name, number, f"not valid JSON ({err})")
+                if line.strip():  # a blank line is no trace, and no error either
+                    self._lines += 1
+                    self._skip(name, number, f"not valid JSON ({err})")
                 continue
+            self._lines += 1
             started = started_at_if_valid(record)
             if started is None:
                 self._skip(name, number, trace_problem(record) or "breaks the trace schema")

@@ -27,7 +27,12 @@ def optimizer(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | 
     full_env.pop("ANTHROPIC_API_KEY", None)
     done = subprocess.run(
         [sys.executable, "-m", "optimizer", *map(str, args)],
-        cwd=cwd, env=full_env, capture_output=True, text=True, timeout=300, check=False,
+        cwd=cwd,
+        env=full_env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
     )
     return Result(done.returncode, done.stdout, done.stderr)
 
@@ -41,8 +46,12 @@ def isolated_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
-    for key, value in {"GIT_AUTHOR_NAME": "Ada", "GIT_AUTHOR_EMAIL": "ada@example.com",
-                       "GIT_COMMITTER_NAME": "Ada", "GIT_COMMITTER_EMAIL": "ada@example.com"}.items():
+    for key, value in {
+        "GIT_AUTHOR_NAME": "Ada",
+        "GIT_AUTHOR_EMAIL": "ada@example.com",
+        "GIT_COMMITTER_NAME": "Ada",
+        "GIT_COMMITTER_EMAIL": "ada@example.com",
+    }.items():
         monkeypatch.setenv(key, value)
 
 

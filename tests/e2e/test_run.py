@@ -71,8 +71,15 @@ def test_analyze_json_follows_its_schema_and_finds_the_planted_problems(example_
     data = json.loads(result.out)
     Draft202012Validator(load_schema("analysis")).validate(data)
     kinds = {f["kind"] for f in data["agents"][0]["findings"]}
-    assert {"tool_failure", "repeated_error", "knowledge_gap", "prompt_duplication", "unused_tool",
-            "escalation", "cost_regression"} <= kinds
+    assert {
+        "tool_failure",
+        "repeated_error",
+        "knowledge_gap",
+        "prompt_duplication",
+        "unused_tool",
+        "escalation",
+        "cost_regression",
+    } <= kinds
     assert data["source"]["skipped"] == 0
 
 

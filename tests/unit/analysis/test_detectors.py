@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable
 
-from optimizer.analysis.aggregate import Aggregator, AgentState
+from optimizer.analysis.aggregate import AgentState, Aggregator
 from optimizer.analysis.engine import analyse_agent
 from optimizer.artifacts.loader import parse_prompt, parse_soul
 from optimizer.artifacts.model import AgentArtifacts
@@ -89,8 +89,12 @@ def test_unused_tool_is_reported_only_with_enough_traffic():
 
 
 def test_knowledge_gap_clusters_differently_worded_questions():
-    questions = ["Can I bring my dog?", "Are pets allowed in the rooms?", "is it ok to bring our cat along",
-                 "What is your pet policy?"]
+    questions = [
+        "Can I bring my dog?",
+        "Are pets allowed in the rooms?",
+        "is it ok to bring our cat along",
+        "What is your pet policy?",
+    ]
     sorry = "I'm sorry, I don't have information about that. Let me connect you with a colleague."
     gaps = [trace(messages=exchange(q, sorry)) for q in questions]
     findings = only(analyse(gaps + healthy(40)), "knowledge_gap")
@@ -137,8 +141,10 @@ def test_latency_regression():
 
 
 def test_negative_sentiment_and_owner_corrections_above_threshold():
-    unhappy = [trace(sentiment="negative", messages=exchange("This is useless, call me at +44 20 7946 0958", "Sorry"))
-               for _ in range(12)]
+    unhappy = [
+        trace(sentiment="negative", messages=exchange("This is useless, call me at +44 20 7946 0958", "Sorry"))
+        for _ in range(12)
+    ]
     corrected = [trace(owner_corrected=True) for _ in range(8)]
     analysis = analyse(unhappy + corrected + healthy(40))
     (negative,) = only(analysis, "negative_sentiment")

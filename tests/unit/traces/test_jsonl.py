@@ -91,7 +91,7 @@ def test_directory_without_trace_files_is_a_clear_error(tmp_path):
 def test_corrupt_gzip_stops_with_the_file_named(tmp_path):
     path = tmp_path / "bad.jsonl.gz"
     path.write_bytes(gzip.compress((json.dumps(trace()) + "\n").encode() * 50)[:-30])
-    with pytest.raises(TraceSourceError, match="bad.jsonl.gz"):
+    with pytest.raises(TraceSourceError, match=r"bad\.jsonl\.gz"):
         read_all(path)
 
 

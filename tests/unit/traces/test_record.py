@@ -15,16 +15,47 @@ from tests.builders import trace
 
 SCHEMA = Draft202012Validator(load_schema("trace"))
 
-json_scalars = st.one_of(st.none(), st.booleans(), st.integers(-5, 5), st.floats(-5, 5, allow_nan=False),
-                         st.sampled_from([0.0, 3.0, -1.0, 2.5]),
-                         st.sampled_from(["", "x", "2026-11-19T10:00:00Z", "up", "negative"]))
-json_values = st.recursive(json_scalars, lambda inner: st.one_of(
-    st.lists(inner, max_size=2), st.dictionaries(st.sampled_from(["name", "ok", "role", "content", "error",
-                                                                  "latency_ms", "type", "message", "input_tokens"]),
-                                                 inner, max_size=3)), max_leaves=6)
-FIELDS = ["trace_id", "session_id", "agent", "started_at", "ended_at", "prompt_version", "usage", "cost_usd",
-          "latency_ms", "tool_calls", "messages", "escalated", "owner_corrected", "sentiment", "feedback", "error",
-          "metadata"]
+json_scalars = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(-5, 5),
+    st.floats(-5, 5, allow_nan=False),
+    st.sampled_from([0.0, 3.0, -1.0, 2.5]),
+    st.sampled_from(["", "x", "2026-11-19T10:00:00Z", "up", "negative"]),
+)
+json_values = st.recursive(
+    json_scalars,
+    lambda inner: st.one_of(
+        st.lists(inner, max_size=2),
+        st.dictionaries(
+            st.sampled_from(
+                ["name", "ok", "role", "content", "error", "latency_ms", "type", "message", "input_tokens"]
+            ),
+            inner,
+            max_size=3,
+        ),
+    ),
+    max_leaves=6,
+)
+FIELDS = [
+    "trace_id",
+    "session_id",
+    "agent",
+    "started_at",
+    "ended_at",
+    "prompt_version",
+    "usage",
+    "cost_usd",
+    "latency_ms",
+    "tool_calls",
+    "messages",
+    "escalated",
+    "owner_corrected",
+    "sentiment",
+    "feedback",
+    "error",
+    "metadata",
+]
 
 
 @settings(max_examples=1500, deadline=None)
