@@ -17,8 +17,9 @@ from typing import Any, TypeVar
 import click
 
 from optimizer import __version__
-from optimizer.commands import analyze_command, run_command, validate_command
+from optimizer.commands import RunArgs, analyze_command, run_command, validate_command
 from optimizer.errors import OptimizerError
+from optimizer.loop import SelectionArgs
 from optimizer.timeutil import parse_timestamp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -99,8 +100,8 @@ def analyze(
     output_format: str,
 ) -> None:
     """Print metrics and findings for the traces in the window."""
-    now = _parse_now(now_text)
-    analyze_command(repo, agent, traces, window_hours, now, output_format, click.echo, _progress())
+    args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
+    analyze_command(repo, args, output_format, click.echo, _progress())
 
 
 @cli.command()
@@ -129,8 +130,8 @@ def run(
     analyst: str | None,
 ) -> None:
     """The daily job: analyse, propose guarded edits, build branch optimizer/<agent>."""
-    now = _parse_now(now_text)
-    run_command(repo, agent, traces, window_hours, now, dry_run, output, analyst, click.echo, _progress())
+    args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
+    run_command(repo, args, RunArgs(dry_run, output, analyst), click.echo, _progress())
 
 
 def _progress() -> Callable[[int, int], None] | None:

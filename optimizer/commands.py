@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable
-from datetime import datetime
+from dataclasses import dataclass
 from pathlib import Path
 
 from optimizer.analysis.markdown import render_analysis
@@ -12,9 +12,9 @@ from optimizer.analysis.serialize import analysis_to_dict
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.artifacts.loader import discover_agents, load_agent
 from optimizer.artifacts.validate import validate_agent
-from optimizer.config import load_settings
+from optimizer.config import Settings, load_settings
 from optimizer.errors import ArtifactError, OptimizerError, ValidationFailed
-from optimizer.loop import AgentOutcome, analyse, choose_analyst, run, selection_from
+from optimizer.loop import AgentOutcome, Selection, SelectionArgs, analyse, choose_analyst, run, selection_from
 from optimizer.outputs import write_outputs
 from optimizer.traces.jsonl import Progress
 
@@ -40,19 +40,8 @@ def validate_command(repo: Path, agent: str | None, echo: Echo) -> None:
     echo(summary)
 
 
-def analyze_command(
-    repo: Path,
-    agent: str | None,
-    traces: Path | None,
-    window_hours: float | None,
-    now: datetime | None,
-    output_format: str,
-    echo: Echo,
-    progress: Progress | None,
-) -> None:
-    _require_dir(repo)
-    settings = load_settings(repo)
-    selection = selection_from(settings, agent, traces, window_hours, now)
+def analyze_command(repo: Path, args: SelectionArgs, output_format: str, echo: Echo, progress: Progress | None) -> None:
+    settings, selection = _prepare(repo, args)
     analysis, _artifacts = analyse(settings, WorkingTreeFiles(repo), selection, progress)
     if output_format == "json":
         echo(json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False))
@@ -60,28 +49,28 @@ def analyze_command(
         echo(render_analysis(analysis))
 
 
-def run_command(
-    repo: Path,
-    agent: str | None,
-    traces: Path | None,
-    window_hours: float | None,
-    now: datetime | None,
-    dry_run: bool,
-    output: Path | None,
-    analyst_name: str | None,
-    echo: Echo,
-    progress: Progress | None,
-) -> None:
+@dataclass(frozen=True)
+class RunArgs:
+    dry_run: bool
+    output: Path | None
+    analyst: str | None
+
+
+def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, progress: Progress | None) -> None:
+    settings, selection = _prepare(repo, args)
+    analyst = choose_analyst(run_args.analyst or settings.analyst)
+    analysis, outcomes = run(settings, selection, analyst, dry_run=run_args.dry_run, progress=progress)
+    for outcome in outcomes:
+        _print_outcome(outcome, run_args.dry_run, echo)
+    if run_args.output is not None:
+        write_outputs(run_args.output, analysis, outcomes)
+        echo(f"wrote pr-body.md, changes.patch, findings.json and proposals.json to {run_args.output}", err=True)
+
+
+def _prepare(repo: Path, args: SelectionArgs) -> tuple[Settings, Selection]:
     _require_dir(repo)
     settings = load_settings(repo)
-    selection = selection_from(settings, agent, traces, window_hours, now)
-    analyst = choose_analyst(analyst_name or settings.analyst)
-    analysis, outcomes = run(settings, selection, analyst, dry_run=dry_run, progress=progress)
-    for outcome in outcomes:
-        _print_outcome(outcome, dry_run, echo)
-    if output is not None:
-        write_outputs(output, analysis, outcomes)
-        echo(f"wrote pr-body.md, changes.patch, findings.json and proposals.json to {output}", err=True)
+    return settings, selection_from(settings, args)
 
 
 def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:

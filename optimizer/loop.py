@@ -45,14 +45,22 @@ class AgentOutcome:
     pr: RenderedPr | None  # None when there is nothing to propose or report
 
 
-def selection_from(
-    settings: Settings, agent: str | None, traces: Path | None, hours: float | None, now: datetime | None
-) -> Selection:
+@dataclass(frozen=True)
+class SelectionArgs:
+    """The selection as given on the command line; None means: from optimizer.yaml or the default."""
+
+    agent: str | None = None
+    traces: Path | None = None
+    window_hours: float | None = None
+    now: datetime | None = None
+
+
+def selection_from(settings: Settings, args: SelectionArgs) -> Selection:
     return Selection(
-        agent=agent,
-        traces=traces if traces is not None else settings.resolve_traces_path(),
-        window_hours=hours if hours is not None else settings.window_hours,
-        now=now or settings.now or utc_now(),
+        agent=args.agent,
+        traces=args.traces if args.traces is not None else settings.resolve_traces_path(),
+        window_hours=args.window_hours if args.window_hours is not None else settings.window_hours,
+        now=args.now or settings.now or utc_now(),
     )
 
 

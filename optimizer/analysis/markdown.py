@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from optimizer.gitops import markdown as md
 from optimizer.models import AgentAnalysis, Analysis, Finding, SourceReport
+from optimizer.tables import versions_table
 
 
 def render_analysis(analysis: Analysis) -> str:
@@ -27,23 +28,8 @@ def _source(source: SourceReport) -> str:
 
 
 def _agent(agent: AgentAnalysis) -> str:
-    rows = [
-        [
-            md.version(v.prompt_version),
-            md.count(v.traces),
-            md.count(v.sessions),
-            md.usd(v.cost_per_trace_usd),
-            md.ms(v.latency_p50_ms),
-            md.ms(v.latency_p95_ms),
-            md.pct(v.escalation_rate),
-            md.pct(v.sentiment.get("negative")),
-            md.count(v.errors),
-        ]
-        for v in agent.versions
-    ]
-    header = ["version", "traces", "sessions", "cost/trace", "p50", "p95", "escalated", "negative", "errors"]
     parts = [f"## {md.text(agent.agent)}"]
-    parts.append(md.table(header, rows, numeric=set(range(1, 9))) if rows else "No traces in the window.")
+    parts.append(versions_table(agent.versions) if agent.versions else "No traces in the window.")
     parts.append(f"### Findings ({len(agent.findings)})")
     parts += [_finding(f) for f in agent.findings] or ["Nothing stands out."]
     return "\n\n".join(parts)

@@ -24,6 +24,7 @@ from optimizer.models import (
     VersionMetrics,
     Window,
 )
+from optimizer.tables import versions_table
 
 GITHUB_BODY_LIMIT = 65_536
 BODY_BUDGET = 60_000  # room left for GitHub's own counting and for later edits of the body
@@ -346,25 +347,8 @@ def _metrics(versions: tuple[VersionMetrics, ...], caps: _Caps) -> str:
     if not versions:
         return ""
     shown = versions[-caps.versions :]
-    header = ["Version", "Traces", "Sessions", "Cost/trace", "p50", "p95", "Escalation", "Negative", "Errors"]
-    rows = [
-        [
-            md.version(v.prompt_version),
-            md.count(v.traces),
-            md.count(v.sessions),
-            md.usd(v.cost_per_trace_usd),
-            md.ms(v.latency_p50_ms),
-            md.ms(v.latency_p95_ms),
-            md.pct(v.escalation_rate),
-            md.pct(v.sentiment.get("negative")),
-            md.count(v.errors),
-        ]
-        for v in shown
-    ]
     note = f"\n\n_Latest {len(shown)} of {len(versions)} versions._" if len(shown) < len(versions) else ""
-    parts = [
-        "### Metrics by prompt version (oldest first)\n\n" + md.table(header, rows, numeric=set(range(1, 9))) + note
-    ]
+    parts = ["### Metrics by prompt version (oldest first)\n\n" + versions_table(shown) + note]
     tools = _tools_table(shown, caps)
     if tools:
         parts.append(md.details("Tool failure rates by version", tools))

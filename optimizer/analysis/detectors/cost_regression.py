@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optimizer.analysis.detectors.context import DetectorContext
-from optimizer.analysis.detectors.regression import comparison_figures, regression
+from optimizer.analysis.detectors.regression import regression, regression_finding
 from optimizer.fmt import signed_pct, usd
 from optimizer.models import Finding, VersionMetrics
 
@@ -15,27 +15,17 @@ def detect(ctx: DetectorContext) -> list[Finding]:
     if found is None:
         return []
     previous, newest, result = found
-    return [
-        Finding(
-            kind=KIND,
-            agent=ctx.agent,
-            subject=newest.prompt_version,
-            title=f"prompt_version {newest.prompt_version} costs {signed_pct(result.change_pct)} per trace "
-            f"({usd(result.old_mean)} → {usd(result.new_mean)}) against {previous.prompt_version}",
-            score=round(newest.traces * (result.change_pct or 0) / 100, 2),
-            figures={
-                "previous_version": previous.prompt_version,
-                "newest_version": newest.prompt_version,
-                "previous_cost_per_trace_usd": previous.cost_per_trace_usd,
-                "newest_cost_per_trace_usd": newest.cost_per_trace_usd,
-                "previous_input_tokens_per_trace": _input_per_trace(previous),
-                "newest_input_tokens_per_trace": _input_per_trace(newest),
-                "previous_traces": previous.traces,
-                "newest_traces": newest.traces,
-                **comparison_figures(result),
-            },
-        )
-    ]
+    title = (
+        f"prompt_version {newest.prompt_version} costs {signed_pct(result.change_pct)} per trace "
+        f"({usd(result.old_mean)} → {usd(result.new_mean)}) against {previous.prompt_version}"
+    )
+    figures: dict[str, float | int | str | None] = {
+        "previous_cost_per_trace_usd": previous.cost_per_trace_usd,
+        "newest_cost_per_trace_usd": newest.cost_per_trace_usd,
+        "previous_input_tokens_per_trace": _input_per_trace(previous),
+        "newest_input_tokens_per_trace": _input_per_trace(newest),
+    }
+    return [regression_finding(ctx, KIND, found, title, figures)]
 
 
 def _input_per_trace(version: VersionMetrics) -> int:

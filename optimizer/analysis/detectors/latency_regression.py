@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from optimizer.analysis.detectors.context import DetectorContext
-from optimizer.analysis.detectors.regression import comparison_figures, regression
+from optimizer.analysis.detectors.regression import regression, regression_finding
 from optimizer.fmt import ms, signed_pct
 from optimizer.models import Finding
 
@@ -15,22 +15,12 @@ def detect(ctx: DetectorContext) -> list[Finding]:
     if found is None:
         return []
     previous, newest, result = found
-    return [
-        Finding(
-            kind=KIND,
-            agent=ctx.agent,
-            subject=newest.prompt_version,
-            title=f"prompt_version {newest.prompt_version} is {signed_pct(result.change_pct)} slower "
-            f"({ms(result.old_mean)} → {ms(result.new_mean)} mean) against {previous.prompt_version}",
-            score=round(newest.traces * (result.change_pct or 0) / 100, 2),
-            figures={
-                "previous_version": previous.prompt_version,
-                "newest_version": newest.prompt_version,
-                "previous_p95_ms": previous.latency_p95_ms,
-                "newest_p95_ms": newest.latency_p95_ms,
-                "previous_traces": previous.traces,
-                "newest_traces": newest.traces,
-                **comparison_figures(result),
-            },
-        )
-    ]
+    title = (
+        f"prompt_version {newest.prompt_version} is {signed_pct(result.change_pct)} slower "
+        f"({ms(result.old_mean)} → {ms(result.new_mean)} mean) against {previous.prompt_version}"
+    )
+    figures: dict[str, float | int | str | None] = {
+        "previous_p95_ms": previous.latency_p95_ms,
+        "newest_p95_ms": newest.latency_p95_ms,
+    }
+    return [regression_finding(ctx, KIND, found, title, figures)]

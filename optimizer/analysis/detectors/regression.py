@@ -6,7 +6,7 @@ from collections.abc import Callable
 
 from optimizer.analysis.detectors.context import DetectorContext
 from optimizer.analysis.stats import MeanComparison, compare_means
-from optimizer.models import VersionMetrics
+from optimizer.models import Finding, VersionMetrics
 
 Moments = Callable[[VersionMetrics], tuple[float | None, float | None]]  # (mean, stddev)
 
@@ -46,3 +46,29 @@ def comparison_figures(result: MeanComparison) -> dict[str, float | str | None]:
         else None,
         "p_value": float(f"{result.p_value:.2g}"),
     }
+
+
+def regression_finding(
+    ctx: DetectorContext,
+    kind: str,
+    found: tuple[VersionMetrics, VersionMetrics, MeanComparison],
+    title: str,
+    figures: dict[str, float | int | str | None],
+) -> Finding:
+    """The finding both regression detectors report: the pair, the test, and their own figures."""
+    previous, newest, result = found
+    return Finding(
+        kind=kind,
+        agent=ctx.agent,
+        subject=newest.prompt_version,
+        title=title,
+        score=round(newest.traces * (result.change_pct or 0) / 100, 2),
+        figures={
+            "previous_version": previous.prompt_version,
+            "newest_version": newest.prompt_version,
+            **figures,
+            "previous_traces": previous.traces,
+            "newest_traces": newest.traces,
+            **comparison_figures(result),
+        },
+    )
