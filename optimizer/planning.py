@@ -8,13 +8,14 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.analysts.base import Analyst
+from optimizer.analysts.base import Analyst, AnalystUsage
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.guardrails import check_and_apply
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
 from optimizer.gitops.repo import PlannedCommit
+from optimizer.history import NO_HISTORY, History
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
 
@@ -26,6 +27,8 @@ class Plan:
     refusals: tuple[Refusal, ...]
     action_items: tuple[ActionItem, ...]
     commits: tuple[PlannedCommit, ...]
+    usage: AnalystUsage | None = None
+    notes: tuple[str, ...] = ()
 
 
 class OverlayFiles:
@@ -46,9 +49,14 @@ class OverlayFiles:
 
 
 def plan_agent(
-    analysis: AgentAnalysis, artifacts: AgentArtifacts, analyst: Analyst, files: RepoFiles, limits: Limits
+    analysis: AgentAnalysis,
+    artifacts: AgentArtifacts,
+    analyst: Analyst,
+    files: RepoFiles,
+    limits: Limits,
+    history: History = NO_HISTORY,
 ) -> Plan:
-    result = analyst.propose(analysis, artifacts, limits)
+    result = analyst.propose(analysis, artifacts, limits, history)
     overlay = OverlayFiles(files)
     accepted: list[Proposal] = []
     refusals: list[Refusal] = []
@@ -72,6 +80,8 @@ def plan_agent(
         refusals=tuple(refusals),
         action_items=result.action_items,
         commits=tuple(commits),
+        usage=result.usage,
+        notes=result.notes,
     )
 
 

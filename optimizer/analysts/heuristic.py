@@ -19,6 +19,7 @@ from optimizer.analysts.heuristic_edits import (
 from optimizer.analysts.heuristic_items import action_items_for
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
+from optimizer.history import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
 
 ProposalRule = Callable[[Finding, AgentArtifacts], Proposal | None]
@@ -33,7 +34,10 @@ PROPOSAL_RULES: dict[str, ProposalRule] = {
 class HeuristicAnalyst:
     name = "heuristic"
 
-    def propose(self, analysis: AgentAnalysis, artifacts: AgentArtifacts, limits: Limits) -> AnalystResult:
+    def propose(
+        self, analysis: AgentAnalysis, artifacts: AgentArtifacts, limits: Limits, history: History = NO_HISTORY
+    ) -> AnalystResult:
+        del history  # the planner drops rejected changes for every analyst; nothing here depends on it
         proposals = []
         for finding in analysis.findings:
             rule = PROPOSAL_RULES.get(finding.kind)
