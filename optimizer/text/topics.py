@@ -389,12 +389,15 @@ class QuestionClusterer:
     def clusters(self, min_count: int = 1) -> list[QuestionCluster]:
         """Clusters with at least ``min_count`` questions, largest first, then by label.
 
-        Labels are unique: clusters that ended up with the same label are reported as one.
+        Labels are unique: clusters that ended up with the same label are reported as one. A
+        cluster led by a specific topic is labelled by that topic alone, so "Is the hotel dog
+        friendly?" and "Can I bring my dog?" are both counted under "pet", however the streaming
+        assignment split them.
         """
         by_label: dict[str, QuestionCluster] = {}
-        for cluster in self._clusters:
+        for cluster in sorted(self._clusters, key=lambda c: -c.count):  # the largest names a merged topic
             keywords = cluster.ranked_keywords()
-            label = " ".join(keywords[:2])
+            label = keywords[0] if keywords[0] in _SPECIFIC else " ".join(keywords[:2])
             same = by_label.get(label)
             by_label[label] = QuestionCluster(
                 label=label,

@@ -55,12 +55,12 @@ def _labels(questions: list[str]) -> dict[str, int]:
 
 
 def test_questions_on_one_topic_share_a_cluster() -> None:
-    assert _labels(PETS + PARKING) == {"pet allow": 3, "parking": 2}
+    assert _labels(PETS + PARKING) == {"pet": 3, "parking": 2}
 
 
 def test_a_short_question_joins_but_a_different_subject_does_not() -> None:
     labels = _labels([*PETS, "Dogs?", "What is your pet policy?", "Can I bring my bike?", "How much is it?"])
-    assert labels == {"pet allow": 5, "bike allow": 1, "price": 1}
+    assert labels == {"pet": 5, "bike allow": 1, "price": 1}
 
 
 def test_labels_do_not_depend_on_the_order_of_questions() -> None:
@@ -85,8 +85,8 @@ def test_clusters_are_sorted_and_filtered_by_count() -> None:
     clusterer = QuestionClusterer()
     for n, question in enumerate(PARKING + PETS + ["Is there a gym?"]):
         clusterer.add(question, str(n))
-    assert [c.label for c in clusterer.clusters()] == ["pet allow", "parking", "gym"]
-    assert [c.label for c in clusterer.clusters(min_count=2)] == ["pet allow", "parking"]
+    assert [c.label for c in clusterer.clusters()] == ["pet", "parking", "gym"]
+    assert [c.label for c in clusterer.clusters(min_count=2)] == ["pet", "parking"]
 
 
 def test_questions_without_content_are_counted_apart() -> None:
@@ -112,5 +112,5 @@ def test_known_questions_still_join_their_cluster_when_full() -> None:
     clusterer = QuestionClusterer(max_clusters=2)
     for n, question in enumerate([*PETS, *PARKING, "Is there a gym?", "Do you allow dogs?"]):
         clusterer.add(question, str(n))
-    assert {c.label: c.count for c in clusterer.clusters()} == {"pet allow": 4, "parking": 2}
+    assert {c.label: c.count for c in clusterer.clusters()} == {"pet": 4, "parking": 2}
     assert clusterer.overflow == 1
