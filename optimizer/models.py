@@ -183,6 +183,7 @@ class VersionMetrics:
     feedback_down: int
     errors: int
     tools: tuple[ToolStats, ...] = ()
+    sentiment_traces: int = 0  # traces that carry a sentiment: the denominator of ``sentiment``
 
     def to_dict(self) -> dict[str, Any]:
         data = asdict(self)

@@ -47,6 +47,7 @@ def _metrics(agent: str, name: str, state: VersionState) -> VersionMetrics:
             ToolStats(tool, counts.calls, counts.failures, _rounded(counts.latency.quantile(0.95)))
             for tool, counts in sorted(state.tools.items())
         ),
+        sentiment_traces=sentiment_total,
     )
 
 

@@ -1,0 +1,140 @@
+"""One prompt_version against another: each guarded metric with its uncertainty and a plain verdict.
+
+Means (cost and latency per trace) use Welch's interval from the streamed moments; rates use the
+Agresti–Caffo interval for a difference of proportions, which stays honest for rates near 0.
+A verdict is "better" or "worse" only when the 95% interval of the change excludes zero.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass
+from typing import Literal
+
+from optimizer.fmt import count, ms, pct, usd
+from optimizer.models import VersionMetrics
+
+Verdict = Literal["better", "worse", "no detectable change", "too little data"]
+Z95 = 1.96
+
+
+@dataclass(frozen=True)
+class MetricChange:
+    """How one metric moved from the old version to the new one (lower is better for all of ours)."""
+
+    metric: str
+    before: float | None
+    after: float | None
+    n_before: int
+    n_after: int
+    ci95_low: float | None  # of after - before, in the metric's unit
+    ci95_high: float | None
+    verdict: Verdict
+    unit: Literal["usd", "ms", "rate"]
+
+    @property
+    def change_pct(self) -> float | None:
+        if self.before is None or self.after is None or not self.before:
+            return None
+        return 100.0 * (self.after - self.before) / self.before
+
+    def describe(self) -> str:
+        """E.g. ``tool check_availability failure rate 33.0% → 4.0% (n = 1,100 → 420): better``."""
+        show = {"usd": usd, "ms": ms, "rate": pct}[self.unit]
+        return (
+            f"{self.metric} {show(self.before)} → {show(self.after)} "
+            f"(n = {count(self.n_before)} → {count(self.n_after)}): {self.verdict}"
+        )
+
+
+@dataclass(frozen=True)
+class _Mean:
+    mean: float | None
+    sd: float | None
+    n: int
+
+
+@dataclass(frozen=True)
+class _Rate:
+    hits: int
+    n: int
+
+
+def compare_versions(old: VersionMetrics, new: VersionMetrics, min_samples: int = 30) -> tuple[MetricChange, ...]:
+    """Every guarded metric of ``new`` against ``old``: cost, latency, escalation, owner
+    corrections, negative sentiment, and the failure rate of each tool both versions called."""
+    changes = [
+        _means("cost per trace", "usd", _cost(old), _cost(new), min_samples),
+        _means("latency per trace", "ms", _latency(old), _latency(new), min_samples),
+        _rates(
+            "escalation rate",
+            _rate(old.escalation_rate, old.traces),
+            _rate(new.escalation_rate, new.traces),
+            min_samples,
+        ),
+        _rates(
+            "owner correction rate",
+            _rate(old.owner_correction_rate, old.traces),
+            _rate(new.owner_correction_rate, new.traces),
+            min_samples,
+        ),
+        _rates("negative sentiment rate", _negative(old), _negative(new), min_samples),
+    ]
+    old_tools = {tool.name: tool for tool in old.tools}
+    for tool in new.tools:
+        if tool.name in old_tools:
+            before = old_tools[tool.name]
+            changes.append(
+                _rates(
+                    f"tool {tool.name} failure rate",
+                    _Rate(before.failures, before.calls),
+                    _Rate(tool.failures, tool.calls),
+                    min_samples,
+                )
+            )
+    return tuple(changes)
+
+
+def _cost(version: VersionMetrics) -> _Mean:
+    return _Mean(version.cost_per_trace_usd, version.cost_stddev_usd, version.traces)
+
+
+def _latency(version: VersionMetrics) -> _Mean:
+    return _Mean(version.latency_mean_ms, version.latency_stddev_ms, version.traces)
+
+
+def _rate(rate: float | None, total: int) -> _Rate:
+    return _Rate(round((rate or 0.0) * total), total)
+
+
+def _negative(version: VersionMetrics) -> _Rate:
+    return _rate(version.sentiment.get("negative", 0.0), version.sentiment_traces)
+
+
+def _means(metric: str, unit: Literal["usd", "ms"], old: _Mean, new: _Mean, min_samples: int) -> MetricChange:
+    if old.mean is None or new.mean is None or min(old.n, new.n) < min_samples:
+        return MetricChange(metric, old.mean, new.mean, old.n, new.n, None, None, "too little data", unit)
+    diff = new.mean - old.mean
+    se = math.sqrt((old.sd or 0.0) ** 2 / old.n + (new.sd or 0.0) ** 2 / new.n)
+    low, high = diff - Z95 * se, diff + Z95 * se
+    return MetricChange(metric, old.mean, new.mean, old.n, new.n, low, high, _verdict(low, high), unit)
+
+
+def _rates(metric: str, old: _Rate, new: _Rate, min_samples: int) -> MetricChange:
+    before = old.hits / old.n if old.n else None
+    after = new.hits / new.n if new.n else None
+    if min(old.n, new.n) < min_samples:
+        return MetricChange(metric, before, after, old.n, new.n, None, None, "too little data", "rate")
+    # Agresti–Caffo: one success and one failure added to each side
+    p_old, p_new = (old.hits + 1) / (old.n + 2), (new.hits + 1) / (new.n + 2)
+    se = math.sqrt(p_old * (1 - p_old) / (old.n + 2) + p_new * (1 - p_new) / (new.n + 2))
+    low, high = p_new - p_old - Z95 * se, p_new - p_old + Z95 * se
+    return MetricChange(metric, before, after, old.n, new.n, low, high, _verdict(low, high), "rate")
+
+
+def _verdict(low: float, high: float) -> Verdict:
+    if high < 0:
+        return "better"
+    if low > 0:
+        return "worse"
+    return "no detectable change"

@@ -1,0 +1,90 @@
+"""Version against version on generated traces with a known effect: the verdicts must be right."""
+
+from __future__ import annotations
+
+import random
+
+from optimizer.analysis.aggregate import Aggregator
+from optimizer.analysis.compare import compare_versions
+from optimizer.analysis.metrics import version_metrics
+from optimizer.models import VersionMetrics
+from optimizer.traces.fastcheck import started_at_if_valid
+from tests.builders import failing_call, trace
+
+
+def generate(version: str, n: int, *, failure_rate: float, cost: float, seed: int) -> list[dict]:
+    rng = random.Random(seed)
+    traces = []
+    for _ in range(n):
+        ok = rng.random() >= failure_rate
+        call = {"name": "check_availability", "ok": True} if ok else failing_call("check_availability", "Timeout")
+        traces.append(
+            trace(
+                prompt_version=version,
+                tool_calls=[call],
+                cost_usd=max(0.0, rng.gauss(cost, cost / 4)),
+                escalated=rng.random() < 0.1,
+                sentiment=rng.choice(["neutral"] * 9 + ["negative"]),
+            )
+        )
+    return traces
+
+
+def versions(*batches: list[dict]) -> tuple[VersionMetrics, VersionMetrics]:
+    aggregator = Aggregator()
+    for batch in batches:
+        for t in batch:
+            aggregator.observe(t, started_at_if_valid(t))
+    old, new = version_metrics(aggregator.agents["frontdesk"])
+    return old, new
+
+
+def by_metric(old: VersionMetrics, new: VersionMetrics) -> dict:
+    return {change.metric: change for change in compare_versions(old, new)}
+
+
+def test_a_change_that_halves_a_failure_rate_is_better():
+    changes = by_metric(
+        *versions(
+            generate("v1", 1100, failure_rate=0.33, cost=0.02, seed=1),
+            generate("v2", 420, failure_rate=0.15, cost=0.02, seed=2),
+        )
+    )
+    failures = changes["tool check_availability failure rate"]
+    assert failures.verdict == "better"
+    assert failures.describe().startswith("tool check_availability failure rate 3")
+    assert "(n = 1,100 → 420)" in failures.describe()
+    assert changes["cost per trace"].verdict == "no detectable change"
+
+
+def test_a_change_that_raises_cost_30_percent_is_worse():
+    changes = by_metric(
+        *versions(
+            generate("v1", 800, failure_rate=0.1, cost=0.02, seed=3),
+            generate("v2", 800, failure_rate=0.1, cost=0.026, seed=4),
+        )
+    )
+    cost = changes["cost per trace"]
+    assert cost.verdict == "worse"
+    assert 20 < cost.change_pct < 40
+    assert cost.ci95_low > 0
+
+
+def test_a_change_with_no_effect_detects_nothing():
+    changes = by_metric(
+        *versions(
+            generate("v1", 600, failure_rate=0.2, cost=0.02, seed=5),
+            generate("v2", 600, failure_rate=0.2, cost=0.02, seed=6),
+        )
+    )
+    assert {c.verdict for c in changes.values()} == {"no detectable change"}
+
+
+def test_too_little_data_says_so():
+    changes = by_metric(
+        *versions(
+            generate("v1", 12, failure_rate=0.5, cost=0.02, seed=7),
+            generate("v2", 12, failure_rate=0.0, cost=0.05, seed=8),
+        )
+    )
+    assert {c.verdict for c in changes.values()} == {"too little data"}
