@@ -138,3 +138,25 @@ def _verdict(low: float, high: float) -> Verdict:
     if low > 0:
         return "worse"
     return "no detectable change"
+
+
+# The metric a finding is about, by kind; a proposal's effect is read on these.
+_METRIC_OF_KIND = {
+    "cost_regression": "cost per trace",
+    "prompt_duplication": "cost per trace",
+    "latency_regression": "latency per trace",
+    "escalation": "escalation rate",
+    "knowledge_gap": "escalation rate",
+    "negative_sentiment": "negative sentiment rate",
+    "owner_corrections": "owner correction rate",
+}
+
+
+def changes_for(finding_keys: tuple[str, ...], changes: tuple[MetricChange, ...]) -> tuple[MetricChange, ...]:
+    """The changes that measure what these findings were about (a tool's failure rate for a
+    tool_failure finding on it, the escalation rate for a knowledge gap, ...)."""
+    wanted = set()
+    for key in finding_keys:
+        kind, _, subject = key.partition(":")
+        wanted.add(f"tool {subject} failure rate" if kind == "tool_failure" else _METRIC_OF_KIND.get(kind, ""))
+    return tuple(change for change in changes if change.metric in wanted)
