@@ -23,6 +23,7 @@ class PastProposal:
     reasons: tuple[str, ...] = ()  # the reviewers' words (redacted), most relevant first
     evidence_score: float | None = None  # the proposal's score when it was proposed
     decided_at: str | None = None  # ISO 8601
+    merge_sha: str | None = None  # the merge commit of an approved proposal: the version it deployed
 
 
 @dataclass(frozen=True)
