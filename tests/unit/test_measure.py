@@ -21,8 +21,10 @@ def test_a_regressed_newest_version_is_flagged_for_revert():
 
 
 def test_one_version_is_nothing_to_compare():
-    (only,) = versions(generate("v1", 50, failure_rate=0.1, cost=0.02, seed=1))[:1]
-    measurement = measure_newest("frontdesk", [only], min_samples=30)
+    old, _new = versions(
+        generate("v1", 50, failure_rate=0.1, cost=0.02, seed=1), generate("v2", 50, failure_rate=0.1, cost=0.02, seed=2)
+    )
+    measurement = measure_newest("frontdesk", [old], min_samples=30)
     assert not measurement.decision.revert and "nothing to compare" in measurement.summary
 
 
