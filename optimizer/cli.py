@@ -17,9 +17,16 @@ from typing import Any, TypeVar
 import click
 
 from optimizer import __version__
+from optimizer.agents_cmd import agents_command
 from optimizer.commands import RunArgs, analyze_command, run_command, validate_command
+from optimizer.cost_preview import diff_cost_command
+from optimizer.deploy.command import DeployArgs, deploy_command
 from optimizer.errors import OptimizerError
+from optimizer.github_cmds import command_command
+from optimizer.init import init_command
 from optimizer.loop import SelectionArgs
+from optimizer.rollback import RollbackArgs, rollback_command
+from optimizer.status import status_command
 from optimizer.timeutil import parse_timestamp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -132,6 +139,101 @@ def run(
     """The daily job: analyse, propose guarded edits, build branch optimizer/<agent>."""
     args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
     run_command(repo, args, RunArgs(dry_run, output, analyst), click.echo, _progress())
+
+
+@cli.command()
+@_repo_options
+@click.option("--agent", help="Only this agent (an error if the repo has no such agent).")
+@click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text", show_default=True)
+def agents(repo: Path, agent: str | None, output_format: str) -> None:
+    """List the agents in the repo (json: one line, for a workflow matrix)."""
+    agents_command(repo, agent, output_format, click.echo)
+
+
+@cli.command()
+@_repo_options
+@click.option("--force", is_flag=True, help="Replace workflows that differ from the templates.")
+def init(repo: Path, force: bool) -> None:
+    """Write the four GitHub workflows and a commented optimizer.yaml into the agent repo."""
+    init_command(repo, force, click.echo)
+
+
+@cli.command("diff-cost")
+@_repo_options
+@click.option("--base", required=True, metavar="REF", help="The commit before the change (e.g. the PR's base).")
+@click.option("--head", default="HEAD", show_default=True, metavar="REF", help="The commit after the change.")
+def diff_cost(repo: Path, base: str, head: str) -> None:
+    """Markdown: tokens and cost per turn of each changed prompt or soul, before and after."""
+    diff_cost_command(repo, base, head, click.echo)
+
+
+@cli.command("command")
+@_repo_options
+@click.option("--traces", type=click.Path(path_type=Path), help="For /optimizer refresh: the traces (as for run).")
+@click.option("--window-hours", type=click.FloatRange(min=0, min_open=True), help="For /optimizer refresh (24).")
+@click.option("--now", "now_text", metavar="TIMESTAMP", help="For /optimizer refresh: end of the window.")
+@click.option(
+    "--event",
+    "event_path",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="The issue_comment event file (default: $GITHUB_EVENT_PATH, as GitHub Actions sets it).",
+)
+@click.option(
+    "--analyst",
+    type=click.Choice(["auto", "heuristic", "claude"]),
+    default=None,
+    help="For /optimizer refresh (default: from optimizer.yaml, else auto).",
+)
+def command(
+    repo: Path,
+    traces: Path | None,
+    window_hours: float | None,
+    now_text: str | None,
+    event_path: Path | None,
+    analyst: str | None,
+) -> None:
+    """Obey `/optimizer drop N|refresh|help` in a pull request comment (only from people with write access)."""
+    args = SelectionArgs(None, traces, window_hours, _parse_now(now_text))
+    command_command(repo, event_path, args, analyst, click.echo)
+
+
+_TARGET = click.option(
+    "--target",
+    type=click.Choice(["local", "supabase"]),
+    default=None,
+    help="Where versions are deployed (default: deploy.target in optimizer.yaml, else local).",
+)
+
+
+@cli.command()
+@_repo_options
+@click.option("--at", metavar="SHA", help="Deploy the prompts and souls of this commit (default: HEAD).")
+@click.option("--dry-run", is_flag=True, help="Print what would change; deploy nothing.")
+@_TARGET
+def deploy(repo: Path, at: str | None, dry_run: bool, target: str | None) -> None:
+    """Ship the prompts and souls of a commit (version = its git SHA) in one transaction."""
+    deploy_command(repo, DeployArgs(at, dry_run, target), click.echo)
+
+
+@cli.command()
+@_repo_options
+@_TARGET
+@click.option("--check", is_flag=True, help="Exit 1 when a deployed agent differs from HEAD.")
+def status(repo: Path, target: str | None, check: bool) -> None:
+    """Per agent: the version in git against the deployed one (drift)."""
+    status_command(repo, target, check, click.echo)
+
+
+@cli.command()
+@_repo_options
+@click.argument("agent")
+@click.option("--to", "to_sha", metavar="SHA", help="The version to go back to (default: the one deployed before).")
+@click.option("--push", is_flag=True, help="Commit on the base branch and push it, instead of a branch for a PR.")
+@click.option("--reason", help="Why: goes into the commit message and the pull request.")
+@_TARGET
+def rollback(repo: Path, agent: str, to_sha: str | None, push: bool, reason: str | None, target: str | None) -> None:
+    """Revert AGENT's soul and prompts to an earlier version, as a commit (a PR, or --push)."""
+    rollback_command(repo, RollbackArgs(agent, to_sha, push, reason, target), click.echo)
 
 
 def _progress() -> Callable[[int, int], None] | None:

@@ -14,8 +14,10 @@ from optimizer.artifacts.loader import discover_agents, load_agent
 from optimizer.artifacts.validate import validate_agent
 from optimizer.config import Settings, load_settings
 from optimizer.errors import ArtifactError, OptimizerError, ValidationFailed
+from optimizer.github_cmds import run_published
 from optimizer.loop import AgentOutcome, Selection, SelectionArgs, analyse, choose_analyst, run, selection_from
 from optimizer.outputs import write_outputs
+from optimizer.publish import publish_target
 from optimizer.traces.jsonl import Progress
 
 Echo = Callable[..., None]
@@ -58,13 +60,25 @@ class RunArgs:
 
 def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, progress: Progress | None) -> None:
     settings, selection = _prepare(repo, args)
-    analyst = choose_analyst(run_args.analyst or settings.analyst)
-    analysis, outcomes = run(settings, selection, analyst, dry_run=run_args.dry_run, progress=progress)
-    for outcome in outcomes:
-        _print_outcome(outcome, run_args.dry_run, echo)
+    analyst = choose_analyst(run_args.analyst or settings.analyst, settings.claude)
+    target = None if run_args.dry_run else publish_target(settings)  # None: no GitHub repository to publish to
+    errors: list[str] = []
+    if target is not None:
+        analysis, outcomes, errors = run_published(settings, selection, analyst, target, echo, progress)
+    else:
+        analysis, outcomes = run(settings, selection, analyst, dry_run=run_args.dry_run, progress=progress)
+        for outcome in outcomes:
+            _print_outcome(outcome, run_args.dry_run, echo)
+        if not run_args.dry_run:
+            echo(
+                "not published: no GitHub repository (github.repository, GITHUB_REPOSITORY or an origin remote).",
+                err=True,
+            )
     if run_args.output is not None:
         write_outputs(run_args.output, analysis, outcomes)
         echo(f"wrote pr-body.md, changes.patch, findings.json and proposals.json to {run_args.output}", err=True)
+    if errors:
+        raise OptimizerError("publishing failed for " + "; ".join(errors))
 
 
 def _prepare(repo: Path, args: SelectionArgs) -> tuple[Settings, Selection]:

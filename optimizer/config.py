@@ -43,6 +43,56 @@ class Limits:
     max_prompt_change_share: float = 0.5
 
 
+DEFAULT_CLAUDE_MODEL = "claude-sonnet-5-5"
+
+
+@dataclass(frozen=True)
+class ClaudeSettings:
+    """The `claude:` section: which model, how much it may read and write, how hard to retry."""
+
+    model: str = DEFAULT_CLAUDE_MODEL
+    max_input_tokens: int = 30_000  # the whole request, counted by the API when it can
+    max_output_tokens: int = 4_096
+    max_retries: int = 3  # 429, 529 and 5xx, with the SDK's exponential backoff (honours retry-after)
+    timeout: float = 180.0  # seconds per request
+    base_url: str | None = None  # else ANTHROPIC_BASE_URL, else the public API
+    prices: dict[str, dict[str, float]] = field(default_factory=dict)  # model -> USD per million tokens
+
+
+@dataclass(frozen=True)
+class GitHubSettings:
+    """The `github:` section: where pull requests go, who reviews them, how history is read."""
+
+    api_url: str | None = None  # else GITHUB_API_URL, else https://api.github.com (Enterprise: https://HOST/api/v3)
+    token_env: str | None = None  # the variable holding the token; default OPTIMIZER_GITHUB_TOKEN, then GITHUB_TOKEN
+    repository: str | None = None  # owner/name; else GITHUB_REPOSITORY, else the origin remote
+    reviewers: tuple[str, ...] = ()
+    assignees: tuple[str, ...] = ()
+    rejected_evidence_factor: float = 2.0  # a rejected proposal returns only with this much more evidence
+    history_limit: int = 50  # earlier optimizer PRs read per agent, newest first
+    throttle: bool = True  # GitHub's advice: requests one by one, a second between writes
+
+
+@dataclass(frozen=True)
+class SupabaseSettings:
+    """The `supabase:` section: the environment variables holding the URL and keys (never the secrets)."""
+
+    url_env: str = "SUPABASE_URL"
+    key_env: str = "SUPABASE_SERVICE_ROLE_KEY"  # reads traces, deploys, writes run records
+    anon_key_env: str = "SUPABASE_ANON_KEY"  # the agent's read path (optimizer.runtime)
+    timeout: float = 120.0  # seconds per request
+    max_error_groups: int = 20_000  # distinct raw error messages per agent the analysis reads
+    max_candidates: int = 200_000  # candidate unanswered questions the analysis reads
+
+
+@dataclass(frozen=True)
+class DeploySettings:
+    """The `deploy:` section: where deployed versions (and run records) live."""
+
+    target: str = "local"  # local: a SQLite registry file; supabase: the optimizer_deployments table
+    registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs, resolved from defaults, optimizer.yaml and the command line."""
@@ -57,6 +107,11 @@ class Settings:
     analyst: str = "auto"
     thresholds: Thresholds = field(default_factory=Thresholds)
     limits: Limits = field(default_factory=Limits)
+    claude: ClaudeSettings = field(default_factory=ClaudeSettings)
+    input_usd_per_mtok: float = 3.0  # the agent's model, USD per million input tokens: diff-cost's preview
+    github: GitHubSettings = field(default_factory=GitHubSettings)
+    supabase: SupabaseSettings = field(default_factory=SupabaseSettings)
+    deploy: DeploySettings = field(default_factory=DeploySettings)
 
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
@@ -97,7 +152,22 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         analyst=raw.get("analyst", "auto"),
         thresholds=_override(Thresholds(), raw.get("thresholds", {})),
         limits=_override(Limits(), raw.get("limits", {})),
+        claude=_claude(raw.get("claude", {})),
+        input_usd_per_mtok=float(raw.get("pricing", {}).get("input_usd_per_mtok", 3.0)),
+        github=_github(raw.get("github", {})),
+        supabase=_override(SupabaseSettings(), raw.get("supabase", {})),
+        deploy=_override(DeploySettings(), raw.get("deploy", {})),
     )
+
+
+def _claude(values: dict[str, Any]) -> ClaudeSettings:
+    prices = {model: dict(price) for model, price in values.get("prices", {}).items()}
+    return replace(_override(ClaudeSettings(), {k: v for k, v in values.items() if k != "prices"}), prices=prices)
+
+
+def _github(values: dict[str, Any]) -> GitHubSettings:
+    lists = {key: tuple(values.get(key, ())) for key in ("reviewers", "assignees")}
+    return replace(_override(GitHubSettings(), {k: v for k, v in values.items() if k not in lists}), **lists)
 
 
 def _override(defaults: Any, values: dict[str, Any]) -> Any:

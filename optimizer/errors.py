@@ -41,3 +41,7 @@ class GitError(OptimizerError):
 
 class AnalystError(OptimizerError):
     """Raised when the analyst cannot produce a valid answer."""
+
+
+class InitConflict(OptimizerError):
+    """Raised when `init` would overwrite a file that differs from its template; nothing is written."""

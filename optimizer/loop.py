@@ -6,25 +6,31 @@ the pure core.
 
 from __future__ import annotations
 
+import os
+from collections.abc import Callable, Mapping
+from contextlib import suppress
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from pathlib import Path
 
-from optimizer.analysis.aggregate import AgentState, Aggregator
+from optimizer import runs
+from optimizer.analysis.aggregate import AgentState
 from optimizer.analysis.engine import analyse_agent
 from optimizer.analysts.base import Analyst
 from optimizer.analysts.heuristic import HeuristicAnalyst
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.loader import discover_agents, load_agent
 from optimizer.artifacts.model import AgentArtifacts
-from optimizer.config import Settings
-from optimizer.errors import ConfigError
+from optimizer.config import ClaudeSettings, Settings
+from optimizer.errors import ConfigError, OptimizerError
 from optimizer.gitops.pr_body import PrContext, RenderedPr, render_pr
 from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.history import NO_HISTORY, History
 from optimizer.models import Analysis, Window
 from optimizer.planning import Plan, plan_agent
 from optimizer.timeutil import iso, utc_now
-from optimizer.traces.jsonl import JsonlTraceSource, Progress
+from optimizer.traces.jsonl import Progress
+from optimizer.traces.sources import observe
 
 
 @dataclass(frozen=True)
@@ -71,17 +77,13 @@ def analyse(
     artifacts = _load_artifacts(files, selection.agent)
     end = selection.now
     start = end - timedelta(hours=selection.window_hours)
-    source = JsonlTraceSource(selection.traces, progress)
-    aggregator = Aggregator()
-    for started, trace in source.read(start, end, selection.agent):
-        aggregator.observe(trace, started)
-    names = [selection.agent] if selection.agent else sorted(set(artifacts) | set(aggregator.agents))
+    states, report = observe(settings, selection.traces, start, end, selection.agent, progress)
+    names = [selection.agent] if selection.agent else sorted(set(artifacts) | set(states))
     agents = tuple(
-        analyse_agent(aggregator.agents.get(name) or AgentState(name), artifacts.get(name), settings.thresholds)
-        for name in names
+        analyse_agent(states.get(name) or AgentState(name), artifacts.get(name), settings.thresholds) for name in names
     )
     window = Window(iso(start), iso(end), selection.window_hours)
-    return Analysis(window, source.report(), agents), artifacts
+    return Analysis(window, report, agents), artifacts
 
 
 def _load_artifacts(files: RepoFiles, agent: str | None) -> dict[str, AgentArtifacts]:
@@ -90,26 +92,92 @@ def _load_artifacts(files: RepoFiles, agent: str | None) -> dict[str, AgentArtif
     return {name: load_agent(files, name) for name in discover_agents(files)}
 
 
-def choose_analyst(name: str) -> Analyst:
-    """The deterministic analyst; `auto` will pick Claude when ANTHROPIC_API_KEY is set once it exists."""
-    if name in ("auto", "heuristic"):
+def choose_analyst(name: str, claude: ClaudeSettings | None = None, environ: Mapping[str, str] = os.environ) -> Analyst:
+    """`heuristic`; `claude` (needs ANTHROPIC_API_KEY); `auto`: Claude when the key is set, else heuristic."""
+    key = environ.get("ANTHROPIC_API_KEY", "").strip()
+    if name == "heuristic" or (name == "auto" and not key):
         return HeuristicAnalyst()
-    raise ConfigError(f"analyst {name!r} is not available in this version; use --analyst heuristic")
+    if name not in ("auto", "claude"):
+        raise ConfigError(f"unknown analyst {name!r}; use auto, heuristic or claude")
+    if not key:
+        raise ConfigError("--analyst claude needs ANTHROPIC_API_KEY in the environment (or use --analyst heuristic)")
+    from optimizer.analysts.claude import ClaudeAnalyst  # imported here: the SDK takes ~1 s to load
+
+    return ClaudeAnalyst(claude or ClaudeSettings(), key, environ.get("ANTHROPIC_BASE_URL") or None)
 
 
 def run(
-    settings: Settings, selection: Selection, analyst: Analyst, *, dry_run: bool, progress: Progress | None = None
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    base_sha: str | None = None,
+    history_for: Callable[[str], History] | None = None,
 ) -> tuple[Analysis, list[AgentOutcome]]:
-    """The daily job for each selected agent. With dry_run, only unreferenced git objects are written."""
+    """The daily job, then its run record (one per agent; one "failed" record if it fails). A dry
+    run records nothing."""
+    started = utc_now()
+    try:
+        analysis, outcomes = _run(
+            settings, selection, analyst, dry_run=dry_run, progress=progress, base_sha=base_sha, history_for=history_for
+        )
+    except Exception as err:
+        if not dry_run:
+            _record_failure(settings, selection, started, err)
+        raise
+    if not dry_run:
+        run_ids = {outcome.agent: run_id(analysis.window, outcome.agent) for outcome in outcomes}
+        runs.record(settings, runs.run_records(analysis, outcomes, run_ids, started, utc_now()))
+    return analysis, outcomes
+
+
+def _record_failure(settings: Settings, selection: Selection, started: datetime, error: Exception) -> None:
+    window = Window(iso(selection.now - timedelta(hours=selection.window_hours)), iso(selection.now), 0)
+    record = runs.failure_record(run_id(window, selection.agent or "all"), selection.agent, started, error)
+    with suppress(OptimizerError):  # the store may be what failed; the run's own error matters more
+        runs.record(settings, [record])
+
+
+def _run(
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    base_sha: str | None = None,
+    history_for: Callable[[str], History] | None = None,
+) -> tuple[Analysis, list[AgentOutcome]]:
+    """The daily job for each selected agent. With dry_run, only unreferenced git objects are written.
+
+    ``base_sha``: build on this commit (publishing passes the remote base branch's tip) instead of
+    ``base_branch``/HEAD. ``history_for``: the agent's past decisions (read from the code host).
+    """
     repo = AgentRepo(settings.repo)
-    base_sha = repo.resolve_base(settings.base_branch)
-    files = repo.files_at(base_sha)
+    files = repo.files_at(base_sha or repo.resolve_base(settings.base_branch))
+    base_sha = files.sha
     analysis, artifacts = analyse(settings, files, selection, progress)
+    # Every agent's plan first: an analyst that fails stops the run before any branch moves.
+    plans = [
+        (
+            agent_analysis,
+            plan_agent(
+                agent_analysis,
+                artifacts[agent_analysis.agent],
+                analyst,
+                files,
+                settings.limits,
+                history_for(agent_analysis.agent) if history_for else NO_HISTORY,
+                settings.github.rejected_evidence_factor,
+            ),
+        )
+        for agent_analysis in analysis.agents
+        if agent_analysis.agent in artifacts  # traces from an agent this repo does not hold: nothing to edit
+    ]
     outcomes = []
-    for agent_analysis in analysis.agents:
-        if agent_analysis.agent not in artifacts:
-            continue  # traces from an agent this repo does not hold: nothing to edit
-        plan = plan_agent(agent_analysis, artifacts[agent_analysis.agent], analyst, files, settings.limits)
+    for agent_analysis, plan in plans:
         branch = None
         if plan.commits:
             branch = repo.build_branch(base_sha, list(plan.commits), f"optimizer/{plan.agent}", update_ref=not dry_run)
@@ -127,6 +195,10 @@ def run(
                 analyst=plan.analyst,
                 base_sha=base_sha,
                 commit_shas=branch.commit_shas if branch else (),
+                returning=plan.returning,
+                withheld=plan.withheld,
+                analyst_usage=plan.usage,
+                notes=plan.notes,
             )
             pr = render_pr(context)
         outcomes.append(AgentOutcome(plan.agent, plan, branch, pr))

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -32,6 +33,8 @@ def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> Non
     proposals = {
         "agent": outcome.agent,
         "analyst": outcome.plan.analyst,
+        "usage": asdict(outcome.plan.usage) if outcome.plan.usage else None,  # tokens and dollars of a model
+        "notes": list(outcome.plan.notes),
         "proposals": [p.to_dict() for p in outcome.plan.proposals],
         "action_items": [a.to_dict() for a in outcome.plan.action_items],
         "refusals": [r.to_dict() for r in outcome.plan.refusals],

@@ -15,7 +15,8 @@ from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
 from optimizer.gitops.repo import PlannedCommit
-from optimizer.history import NO_HISTORY, History
+from optimizer.history import NO_HISTORY, History, PastProposal
+from optimizer.learn import screen
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
 
@@ -29,6 +30,8 @@ class Plan:
     commits: tuple[PlannedCommit, ...]
     usage: AnalystUsage | None = None
     notes: tuple[str, ...] = ()
+    returning: tuple[PastProposal, ...] = ()  # rejected before, back with enough new evidence
+    withheld: tuple[PastProposal, ...] = ()  # rejected before, not proposed again
 
 
 class OverlayFiles:
@@ -55,14 +58,17 @@ def plan_agent(
     files: RepoFiles,
     limits: Limits,
     history: History = NO_HISTORY,
+    rejected_evidence_factor: float = 2.0,
 ) -> Plan:
     result = analyst.propose(analysis, artifacts, limits, history)
+    # Whatever the analyst says, a rejected change comes back only with enough new evidence.
+    screened = screen(result.proposals, history, rejected_evidence_factor)
     overlay = OverlayFiles(files)
     accepted: list[Proposal] = []
     refusals: list[Refusal] = []
     commits: list[PlannedCommit] = []
     findings = {finding.key: finding for finding in analysis.findings}
-    for proposal in result.proposals:
+    for proposal in screened.proposals:
         try:
             new_text = check_and_apply(overlay, proposal, limits)
         except GuardrailViolation as err:
@@ -82,6 +88,8 @@ def plan_agent(
         commits=tuple(commits),
         usage=result.usage,
         notes=result.notes,
+        returning=tuple(p for p in screened.returning if p.fingerprint in {a.fingerprint for a in accepted}),
+        withheld=screened.withheld,
     )
 
 

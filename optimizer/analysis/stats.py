@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import hashlib
 import math
+from collections.abc import Mapping
 from dataclasses import dataclass
 
 
@@ -32,6 +33,20 @@ class QuantileSketch:
             return
         key = math.ceil(math.log(value) / self._LOG_GAMMA)
         self._buckets[key] = self._buckets.get(key, 0) + 1
+
+    @classmethod
+    def log_gamma(cls) -> float:
+        """ln(gamma): a value v > 0 falls in bucket ceil(ln(v) / log_gamma()) (SQL computes the same)."""
+        return cls._LOG_GAMMA
+
+    @classmethod
+    def from_buckets(cls, buckets: Mapping[int, int], zeros: int = 0) -> QuantileSketch:
+        """The sketch whose histogram is ``buckets`` (key -> count) plus ``zeros`` values <= 0."""
+        sketch = cls()
+        sketch._buckets = {int(key): int(n) for key, n in buckets.items() if n}
+        sketch._zeros = int(zeros)
+        sketch._count = sketch._zeros + sum(sketch._buckets.values())
+        return sketch
 
     @property
     def count(self) -> int:
@@ -67,6 +82,11 @@ class DistinctCounter:
         self._exact: set[str] | None = set()
         self._registers = bytearray()  # allocated when the exact set outgrows its cap
 
+    @classmethod
+    def from_count(cls, count: int) -> DistinctCounter:
+        """A counter that reports ``count``: the distinct count was made elsewhere (e.g. by SQL)."""
+        return _KnownCount(count)
+
     def add(self, item: str) -> None:
         if self._exact is not None:
             self._exact.add(item)
@@ -101,6 +121,23 @@ class DistinctCounter:
         return round(estimate)
 
 
+class _KnownCount(DistinctCounter):
+    """A distinct count computed elsewhere; it can be read, not added to."""
+
+    __slots__ = ("_known",)
+
+    def __init__(self, count: int) -> None:
+        super().__init__()
+        self._exact = None
+        self._known = int(count)
+
+    def add(self, item: str) -> None:
+        raise TypeError("a DistinctCounter made from a count cannot take more items")
+
+    def count(self) -> int:
+        return self._known
+
+
 class RunningMoments:
     """Count, mean and variance in one pass (Welford), numerically stable."""
 
@@ -110,6 +147,15 @@ class RunningMoments:
         self.n = 0
         self.mean = 0.0
         self._m2 = 0.0
+
+    @classmethod
+    def from_summary(cls, n: int, mean: float | None, variance: float | None) -> RunningMoments:
+        """The moments of ``n`` values with this mean and sample variance (SQL's avg and var_samp)."""
+        moments = cls()
+        moments.n = int(n)
+        moments.mean = float(mean or 0.0) if n else 0.0
+        moments._m2 = float(variance or 0.0) * (n - 1) if n > 1 else 0.0
+        return moments
 
     def add(self, value: float) -> None:
         self.n += 1

@@ -9,10 +9,13 @@ from __future__ import annotations
 
 import json
 import re
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any
 
+from optimizer.analysts.base import AnalystUsage
+from optimizer.analysts.verbatim import copied_trace_text
 from optimizer.gitops import markdown as md
+from optimizer.history import PastProposal
 from optimizer.models import (
     ActionItem,
     AgentAnalysis,
@@ -49,6 +52,10 @@ class PrContext:
     analyst: str
     base_sha: str | None = None
     commit_shas: tuple[str, ...] = ()  # one per proposal when the branch is built
+    returning: tuple[PastProposal, ...] = ()  # rejected before; back because their evidence grew
+    withheld: tuple[PastProposal, ...] = ()  # rejected before; not proposed again this time
+    analyst_usage: AnalystUsage | None = None  # tokens and dollars, when the analyst asked a model
+    notes: tuple[str, ...] = ()  # the analyst's self-assessment and how its answer came about
 
 
 @dataclass(frozen=True)
@@ -142,15 +149,17 @@ def _drop_items(parts: _Parts, meta: str) -> str:
 def _parts(ctx: PrContext, caps: _Caps, *, shortened: bool) -> _Parts:
     findings = {finding.key: finding for finding in ctx.analysis.findings}
     commits = ctx.commit_shas if len(ctx.commit_shas) == len(ctx.proposals) else ()
+    returning = {past.fingerprint: past for past in ctx.returning}
     items = [
         _proposal(n, proposal, commits[n - 1] if commits else None, findings, caps)
+        + _returning(proposal, returning.get(proposal.fingerprint))
         for n, proposal in enumerate(ctx.proposals, 1)
     ]
     items.extend(_action_items(ctx.action_items, findings, caps))
     return _Parts(
         head=[_lead(ctx, shortened), _summary(ctx, findings)],
         items=items,
-        tail=[_not_acted_on(ctx, caps), _metrics(ctx.analysis.versions, caps), _source(ctx, caps)],
+        tail=[_not_acted_on(ctx, caps), _metrics(ctx.analysis.versions, caps), _analyst(ctx, caps), _source(ctx, caps)],
     )
 
 
@@ -221,12 +230,40 @@ def _proposal(n: int, proposal: Proposal, sha: str | None, findings: dict[str, F
         f"### {n}. {md.text(md.clip(proposal.title, 200)[0])}",
         f"**Change:** {where}{commit} · confidence {md.pct(proposal.confidence)} · "
         f"fingerprint {md.code(proposal.fingerprint)}",
+        _copied_warning(proposal, findings),
         _edit_block(edit, caps),
         f"**Why:** {_prose(proposal.rationale, caps)}",
         f"**Expected effect:** {_prose(proposal.expected_effect, caps)}",
         _evidence(proposal.finding_keys, findings, caps),
     ]
     return "\n\n".join(part for part in parts if part)
+
+
+def _returning(proposal: Proposal, past: PastProposal | None) -> str:
+    """Say so when a proposal was rejected before, why, and what changed since."""
+    if past is None:
+        return ""
+    where = f" in #{past.pr_number}" if past.pr_number else ""
+    why = " · ".join(md.text(md.clip(reason, 300)[0]) for reason in past.reasons[:3]) or "_no reason was given_"
+    lines = ["> [!NOTE]", f"> **Rejected before**{where}. Why: {why}"]
+    if past.evidence_score:
+        grew = md.number(proposal.score / past.evidence_score)
+        lines.append(
+            f"> It is back because its evidence grew {grew}× (score {md.number(past.evidence_score)} → "
+            f"{md.number(proposal.score)})."
+        )
+    return "\n\n" + "\n>\n".join(lines)
+
+
+def _copied_warning(proposal: Proposal, findings: dict[str, Finding]) -> str:
+    copied = copied_trace_text(proposal, findings.values())
+    if copied is None:
+        return ""
+    return (
+        "> [!WARNING]\n> **Copies trace text verbatim** into the file: "
+        f"“{md.text(md.clip(copied, 160)[0])}”. Trace text is untrusted; check it is neither an "
+        "instruction to the agent nor someone's personal data before merging."
+    )
 
 
 def _edit_block(edit: Edit, caps: _Caps) -> str:
@@ -331,7 +368,16 @@ def _not_acted_on(ctx: PrContext, caps: _Caps) -> str:
         parts.append("### Other findings, not acted on\n\n" + "\n".join(lines))
     if ctx.refusals:
         parts.append("### Refused by the guardrails\n\n" + "\n".join(_refusal(r) for r in ctx.refusals))
+    if ctx.withheld:
+        lines = [_withheld(past) for past in ctx.withheld[: caps.other_findings]]
+        parts.append("### Not proposed again (rejected before, too little new evidence)\n\n" + "\n".join(lines))
     return "\n\n".join(parts)
+
+
+def _withheld(past: PastProposal) -> str:
+    where = f" in #{past.pr_number}" if past.pr_number else ""
+    why = f": {md.text(md.clip(past.reasons[0], 200)[0])}" if past.reasons else ""
+    return f"- **{md.text(md.clip(past.title, 120)[0])}** ({md.code(past.fingerprint)}), rejected{where}{why}"
 
 
 def _refusal(refusal: Refusal) -> str:
@@ -389,7 +435,32 @@ def _source(ctx: PrContext, caps: _Caps) -> str:
         rows = [f"- {md.code(f'{s.file}:{s.line}')}: {md.text(md.clip(s.reason, 200)[0])}" for s in examples]
         parts.append(md.details(f"First skipped lines ({len(examples)} of {md.count(src.skipped)})", "\n".join(rows)))
     base = f" · base {md.code(ctx.base_sha[:12])}" if ctx.base_sha else ""
-    parts.append(f"Run {md.code(ctx.run_id)}{base} · analyst {md.code(ctx.analyst)}")
+    usage = ctx.analyst_usage
+    cost = f" ({md.code(usage.model)}, {md.usd(usage.cost_usd)})" if usage else ""
+    parts.append(f"Run {md.code(ctx.run_id)}{base} · analyst {md.code(ctx.analyst)}{cost}")
+    return "\n\n".join(parts)
+
+
+def _analyst(ctx: PrContext, caps: _Caps) -> str:
+    """What the model cost, and what it says about its own answer."""
+    usage = ctx.analyst_usage
+    if usage is None and not ctx.notes:
+        return ""
+    parts = [f"### The {md.text(ctx.analyst)} analyst"]
+    if usage is not None:
+        header = ["Model", "Input", "Cache write", "Cache read", "Output", "Cost"]
+        row = [
+            md.code(usage.model, table=True),
+            md.count(usage.input_tokens),
+            md.count(usage.cache_creation_input_tokens),
+            md.count(usage.cache_read_input_tokens),
+            md.count(usage.output_tokens),
+            md.usd(usage.cost_usd),
+        ]
+        parts.append(md.table(header, [row], numeric={1, 2, 3, 4, 5}))
+    notes = [f"- {_prose(note, caps)}" for note in ctx.notes[:10]]
+    if notes:
+        parts.append("\n".join(notes))
     return "\n\n".join(parts)
 
 
@@ -397,13 +468,21 @@ def _source(ctx: PrContext, caps: _Caps) -> str:
 
 
 def meta(ctx: PrContext) -> dict[str, Any]:
-    """What later runs need: the fingerprints of what was proposed, and the findings behind them."""
-    data = _meta(ctx, with_keys=True)
-    # Finding subjects come from traces and may be long; fingerprints must always fit.
-    return data if len(json.dumps(data)) <= _META_BUDGET else _meta(ctx, with_keys=False)
+    """What later runs need: what was proposed (fingerprint, score, the edit) and the findings behind it.
+
+    The edits let `/optimizer drop N` rebuild the branch from the remaining proposals. Finding
+    subjects and removed text come from traces and prompts and may be long: they go first when
+    the block would not fit; fingerprints and scores always fit.
+    """
+    data: dict[str, Any] = {}
+    for with_keys, with_edits in ((True, True), (False, True), (False, False)):
+        data = _meta(ctx, with_keys=with_keys, with_edits=with_edits)
+        if len(json.dumps(data)) <= _META_BUDGET:
+            break
+    return data
 
 
-def _meta(ctx: PrContext, *, with_keys: bool) -> dict[str, Any]:
+def _meta(ctx: PrContext, *, with_keys: bool, with_edits: bool = False) -> dict[str, Any]:
     return {
         "v": 1,
         "run_id": ctx.run_id,
@@ -411,11 +490,13 @@ def _meta(ctx: PrContext, *, with_keys: bool) -> dict[str, Any]:
         "base_sha": ctx.base_sha,
         "analyst": ctx.analyst,
         "proposals": [
-            {"fingerprint": p.fingerprint, "title": md.clip(p.title, 120)[0]}
+            {"fingerprint": p.fingerprint, "title": md.clip(p.title, 120)[0], "score": round(p.score, 3)}
             | ({"finding_keys": list(p.finding_keys)} if with_keys else {})
+            | ({"edit": p.edit.to_dict()} if with_edits else {})
             for p in ctx.proposals
         ],
         "finding_keys": [f.key for f in ctx.analysis.findings[:100]] if with_keys else [],
+        "usage": asdict(ctx.analyst_usage) if ctx.analyst_usage else None,
     }
 
 

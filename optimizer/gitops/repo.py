@@ -51,6 +51,17 @@ class BuiltBranch:
 
 
 @dataclass(frozen=True)
+class CommitInfo:
+    """One commit as read back from git (the branch's own commits, for the publish step)."""
+
+    sha: str
+    parents: tuple[str, ...]
+    author: str  # "Name <email>"
+    message: str
+    tree: str = ""
+
+
+@dataclass(frozen=True)
 class _Entry:
     mode: str
     kind: str  # blob, tree or commit (a submodule)
@@ -166,6 +177,21 @@ class AgentRepo:
         if full is None:
             raise GitError(f"no commit {sha!r} in {self.root}. Fetch it or pass a branch that exists.")
         return GitTreeFiles(self._repo, full)
+
+    def remote_url(self, name: str = "origin") -> str | None:
+        """The fetch URL of the remote ``name``, None when there is no such remote."""
+        return _config(self._repo, f"remote.{name}.url")
+
+    def commits(self, base: str, head: str) -> list[CommitInfo]:
+        """The commits reachable from ``head`` and not from ``base``, oldest first."""
+        fmt = "--format=%H%x1f%P%x1f%T%x1f%an <%ae>%x1f%B%x1e"
+        out = _git(self._repo, ["rev-list", "--reverse", "--no-commit-header", fmt, f"{base}..{head}"], "list commits")
+        infos = []
+        for record in out.split("\x1e"):
+            if record.strip():
+                sha, parents, tree, author, message = record.strip("\n").split("\x1f", 4)
+                infos.append(CommitInfo(sha, tuple(parents.split()), author, message, tree))
+        return infos
 
     def build_branch(
         self, base_sha: str, commits: list[PlannedCommit], branch: str, *, update_ref: bool

@@ -1,0 +1,236 @@
+#!/usr/bin/env python3
+"""The Supabase source's pushdown against pulling every row, on the same 1M traces, in one run.
+
+1. Generates N example traces (examples/generate_traces.py --count N) and loads them into a
+   fresh database with COPY (a real PostgreSQL: OPTIMIZER_TEST_DATABASE_URL, else the server on
+   127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied.
+2. Serves it through the PostgREST-compatible layer of the tests (tests/fakes/postgrest.py).
+3. Times, through supabase-py:
+   (a) pushdown: one ``optimizer_analyze`` RPC, then the detectors (SupabaseTraceSource);
+   (b) paged pull: every row of the window through GET /rest/v1/optimizer_traces, 1,000 rows
+       a page (Supabase's cap), keyset-paginated on id (``id=gt.<last>``, cheaper for the
+       server than offset paging), each row fed to the same streaming Aggregator and detectors.
+4. Prints both times, the ratio, the bytes each moved over HTTP, and whether the findings agree.
+
+Figures only; nothing here asserts a time.
+
+    python bench/supabase_pushdown.py                      # 1,000,000 traces
+    python bench/supabase_pushdown.py --count 100000       # a quicker one
+    python bench/supabase_pushdown.py --keep               # keep the database (its name is printed)
+    python bench/supabase_pushdown.py --reuse optimizer_bench_xyz   # skip generating and loading
+"""
+
+from __future__ import annotations
+
+import argparse
+import subprocess
+import sys
+import tempfile
+import time
+import uuid
+from collections.abc import Iterator
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
+
+import httpx  # noqa: E402
+import psycopg  # noqa: E402
+from psycopg import sql  # noqa: E402
+from supabase import ClientOptions, create_client  # noqa: E402
+
+from optimizer.analysis.aggregate import AgentState, Aggregator  # noqa: E402
+from optimizer.analysis.engine import analyse_agent  # noqa: E402
+from optimizer.artifacts.files import WorkingTreeFiles  # noqa: E402
+from optimizer.artifacts.loader import load_agent  # noqa: E402
+from optimizer.config import SupabaseSettings, Thresholds  # noqa: E402
+from optimizer.traces.fastcheck import started_at_if_valid  # noqa: E402
+from optimizer.traces.supabase import ANALYZE_FUNCTION, analyze_params  # noqa: E402
+from optimizer.traces.supabase_state import states_from_analysis  # noqa: E402
+from tests.fakes.postgrest import make_key  # noqa: E402
+from tests.postgres import TRACE_COLUMNS, apply_migrations, find_server  # noqa: E402
+
+GENERATOR = ROOT / "examples" / "generate_traces.py"
+START = datetime(2026, 11, 17, tzinfo=UTC)
+END = datetime(2026, 11, 20, tzinfo=UTC)
+PAGE = 1000
+
+
+def generate(count: int, out: Path) -> None:
+    subprocess.run(
+        [sys.executable, str(GENERATOR), "--count", str(count), "--out", str(out)], check=True, capture_output=True
+    )
+
+
+def load(url: str, path: Path) -> int:
+    """COPY the JSONL lines into a staging table, then one INSERT ... SELECT into optimizer_traces."""
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in TRACE_COLUMNS)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("set timezone = 'UTC'")
+        conn.execute("create unlogged table bench_raw (n bigserial, doc jsonb)")
+        # CSV with quote and delimiter characters that never occur in JSON text: each line as is.
+        copy = "copy bench_raw (doc) from stdin with (format csv, quote e'\\x01', delimiter e'\\x02')"
+        with conn.cursor() as cursor, cursor.copy(copy) as stream, path.open("rb") as lines:
+            while chunk := lines.read(1 << 20):
+                stream.write(chunk)
+        conn.execute(
+            sql.SQL(
+                "insert into public.optimizer_traces ({}) select {} from bench_raw,"
+                " jsonb_populate_record(null::public.optimizer_traces, doc) as r order by n"
+            ).format(columns, sql.SQL(", ").join(sql.SQL("r.") + sql.Identifier(n) for n in TRACE_COLUMNS))
+        )
+        conn.execute("drop table bench_raw")
+        conn.execute("vacuum analyze public.optimizer_traces")
+        row = conn.execute("select count(*) from public.optimizer_traces").fetchone()
+    return int(row[0]) if row else 0
+
+
+def findings(states: dict[str, AgentState]) -> list[tuple[str, str, float]]:
+    artifacts = load_agent(WorkingTreeFiles(ROOT), "frontdesk")
+    out = []
+    for name, state in sorted(states.items()):
+        analysis = analyse_agent(state, artifacts if name == "frontdesk" else None, Thresholds())
+        out.extend((f.kind, f.subject, f.score) for f in analysis.findings)
+    return out
+
+
+class CountingTransport(httpx.HTTPTransport):
+    """Counts the response body bytes the client receives (as sent: the server does not compress)."""
+
+    received = 0
+
+    def handle_request(self, request: httpx.Request) -> httpx.Response:
+        response = super().handle_request(request)
+        response.read()
+        CountingTransport.received += len(response.content)
+        return response
+
+
+def client_options() -> ClientOptions:
+    return ClientOptions(httpx_client=httpx.Client(timeout=3600, transport=CountingTransport()))
+
+
+def pushdown(url: str) -> dict[str, AgentState]:
+    """What SupabaseTraceSource.aggregate does (one RPC, then the state), through a counting client."""
+    options = client_options()
+    try:
+        client = create_client(url, make_key("service_role"), options)
+        params = analyze_params(START, END, None, SupabaseSettings())
+        result = client.rpc(ANALYZE_FUNCTION, params).execute().data
+    finally:
+        if options.httpx_client is not None:
+            options.httpx_client.close()
+    states, _truncation = states_from_analysis(result)
+    return states
+
+
+def rows(url: str) -> Iterator[dict[str, Any]]:
+    options = client_options()
+    try:
+        client = create_client(url, make_key("service_role"), options)
+        last = 0
+        while True:
+            page = (
+                client.table("optimizer_traces")
+                .select(",".join(("id", *TRACE_COLUMNS)))
+                .gte("started_at", START.isoformat())
+                .lt("started_at", END.isoformat())
+                .gt("id", last)
+                .order("id")
+                .limit(PAGE)
+                .execute()
+                .data
+            )
+            yield from page
+            if len(page) < PAGE:
+                return
+            last = page[-1]["id"]
+    finally:
+        if options.httpx_client is not None:
+            options.httpx_client.close()
+
+
+def paged_pull(url: str) -> dict[str, AgentState]:
+    aggregator = Aggregator()
+    for row in rows(url):
+        trace = {key: value for key, value in row.items() if key != "id"}
+        started = started_at_if_valid(trace)
+        if started is not None:
+            aggregator.observe(trace, started)
+    return aggregator.agents
+
+
+def timed(label: str, func: Any, *args: Any) -> tuple[Any, float]:
+    print(f"{label} ...", flush=True)
+    began = time.perf_counter()
+    result = func(*args)
+    seconds = time.perf_counter() - began
+    print(f"{label}: {seconds:.1f} s", flush=True)
+    return result, seconds
+
+
+def main() -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--count", type=int, default=1_000_000)
+    parser.add_argument("--keep", action="store_true", help="keep the database afterwards")
+    parser.add_argument("--reuse", metavar="DB", help="an already loaded database (from --keep)")
+    parser.add_argument("--traces", type=Path, help="load this JSONL file instead of generating one")
+    parser.add_argument("--skip-pull", action="store_true", help="time the pushdown only")
+    args = parser.parse_args()
+
+    postgres = find_server()
+    name = args.reuse or f"optimizer_bench_{uuid.uuid4().hex[:8]}"
+    url = postgres.url(name)
+    try:
+        if not args.reuse:
+            with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+            apply_migrations(url)
+            with tempfile.TemporaryDirectory(prefix="optimizer-bench-") as tmp:
+                path = args.traces or Path(tmp) / "traces.jsonl"
+                if args.traces is None:
+                    timed(f"generate {args.count:,} traces", generate, args.count, path)
+                size = path.stat().st_size
+                loaded, _seconds = timed(f"load {size / 1e6:,.0f} MB with COPY", load, url, path)
+                print(f"loaded {loaded:,} traces into {name}")
+        server = subprocess.Popen(
+            [sys.executable, "-m", "tests.fakes.postgrest", url], cwd=ROOT, stdout=subprocess.PIPE, text=True
+        )
+        try:
+            api = (server.stdout.readline() if server.stdout else "").strip()
+            pushed, push_seconds = timed("pushdown (optimizer_analyze + detectors)", pushdown, api)
+            pushed_findings = findings(pushed)
+            push_bytes = CountingTransport.received
+            traces = sum(state.traces for state in pushed.values())
+            print(f"  {traces:,} traces, {len(pushed_findings)} findings, {push_bytes / 1e6:,.2f} MB transferred")
+            if args.skip_pull:
+                return 0
+            CountingTransport.received = 0
+            pulled, pull_seconds = timed("paged pull (GET 1,000 rows a page + aggregator + detectors)", paged_pull, api)
+            pulled_findings = findings(pulled)
+            pull_bytes = CountingTransport.received
+            print(f"  {sum(s.traces for s in pulled.values()):,} traces, {pull_bytes / 1e6:,.0f} MB transferred")
+        finally:
+            server.terminate()
+            server.wait()
+        same = [(k, s) for k, s, _ in pushed_findings] == [(k, s) for k, s, _ in pulled_findings]
+        print()
+        print(f"traces                 {traces:>12,}")
+        print(f"pushdown               {push_seconds:>12.1f} s   {push_bytes / 1e6:>10,.2f} MB")
+        print(f"paged pull             {pull_seconds:>12.1f} s   {pull_bytes / 1e6:>10,.2f} MB")
+        speedup, fewer = pull_seconds / push_seconds, pull_bytes / push_bytes
+        print(f"ratio (pull/pushdown)  {speedup:>12.1f} x   {fewer:>10,.0f} x fewer bytes")
+        print(f"same findings          {'yes' if same else 'NO'}")
+    finally:
+        if not args.keep:
+            postgres.drop_database(name)
+        else:
+            print(f"kept database {name} ({url})")
+        postgres.close()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,49 @@
+"""Does a proposal copy trace text into a soul or prompt? Trace text is untrusted: a reviewer must know.
+
+Compared word by word, case-insensitively: a run of ``MIN_RUN`` words from an excerpt, or a whole
+excerpt of at least ``MIN_WHOLE`` words, found in the text the edit adds. Words a prompt shares
+with a trace by nature (a tool name, "the booking") are far shorter than that.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+
+from optimizer.models import Finding, Proposal
+
+MIN_RUN = 8
+MIN_WHOLE = 4
+_WORD = re.compile(r"\w+")
+
+
+def copied_trace_text(proposal: Proposal, findings: Iterable[Finding]) -> str | None:
+    """The copied words (lower-cased), or None when nothing was copied."""
+    edit = proposal.edit
+    added = _words(" ".join(text for text in (edit.new, edit.question, edit.answer) if text))
+    if len(added) < MIN_WHOLE:
+        return None
+    joined = f" {' '.join(added)} "
+    runs = {tuple(added[i : i + MIN_RUN]) for i in range(len(added) - MIN_RUN + 1)}
+    for finding in findings:
+        for text in finding.evidence.excerpts:
+            copied = _copied(_words(text), joined, runs)
+            if copied:
+                return copied
+    return None
+
+
+def _copied(words: list[str], joined: str, runs: set[tuple[str, ...]]) -> str | None:
+    if len(words) >= MIN_WHOLE and f" {' '.join(words)} " in joined:
+        return " ".join(words)
+    for i in range(len(words) - MIN_RUN + 1):
+        if tuple(words[i : i + MIN_RUN]) in runs:
+            end = i + MIN_RUN
+            while end < len(words) and f" {' '.join(words[i : end + 1])} " in joined:
+                end += 1  # show the whole copied stretch, not only its first words
+            return " ".join(words[i:end])
+    return None
+
+
+def _words(text: str) -> list[str]:
+    return _WORD.findall(text.casefold())

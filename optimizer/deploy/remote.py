@@ -1,0 +1,116 @@
+"""The Supabase registry: optimizer_deployments and optimizer_runs, through supabase-py.
+
+A deploy is one call of the SQL function optimizer_deploy, so it is one transaction in the
+database: all of the commit's changes land, or none do.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import asdict
+from typing import Any
+
+from postgrest.types import ReturnMethod
+
+from optimizer.config import SupabaseSettings
+from optimizer.deploy.errors import RegistryError
+from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, RunRecord
+from optimizer.timeutil import iso, parse_timestamp
+from optimizer.traces.supabase_client import call, connect, host_of, rows_of
+
+PAGE = 1000  # Supabase returns at most 1000 rows per request by default
+_TIMES = ("started_at", "finished_at", "window_start", "window_end")
+_ACTIVE_COLUMNS = "id,agent,path,kind,content_sha256,git_sha,deployed_at"
+
+
+class SupabaseRegistry:
+    """Deployed versions and run records in a Supabase project (service-role key)."""
+
+    def __init__(self, url: str, key: str, settings: SupabaseSettings) -> None:
+        self.url = url
+        self._key = key
+        self._timeout = settings.timeout
+        self.description = f"Supabase {host_of(url)}"
+
+    def _rows(self, what: str, table: str, columns: str, filters: dict[str, str], order: str) -> list[dict[str, Any]]:
+        """Every row matching ``filters`` (equality), page by page."""
+        rows: list[dict[str, Any]] = []
+        with connect(self.url, self._key, self._timeout) as client:
+            while True:
+                query = client.table(table).select(columns)
+                for column, value in filters.items():
+                    query = query.eq(column, value)
+                request = query.order(order).range(len(rows), len(rows) + PAGE - 1)
+                page = rows_of(call(what, self.url, request.execute).data, what)
+                rows.extend(page)
+                if len(page) < PAGE:
+                    return rows
+
+    def active(self) -> list[Deployed]:
+        rows = self._rows("read deployed versions", "optimizer_deployments", _ACTIVE_COLUMNS, {"active": "true"}, "id")
+        return [
+            Deployed(**{k: _iso(row[k]) if k == "deployed_at" else row[k] for k in _ACTIVE_COLUMNS.split(",")})
+            for row in rows
+        ]
+
+    def active_contents(self, agent: str) -> dict[str, str]:
+        rows = self._rows(
+            "read deployed files", "optimizer_deployments", "path,content", {"active": "true", "agent": agent}, "path"
+        )
+        return {row["path"]: row["content"] for row in rows}
+
+    def releases(self, agent: str) -> list[Release]:
+        rows = self._rows(
+            "read deploy history", "optimizer_deployments", "id,git_sha,deployed_at", {"agent": agent}, "id"
+        )
+        latest: dict[str, dict[str, Any]] = {}
+        for row in rows:  # by id: the last row of each sha wins
+            latest[row["git_sha"]] = row
+        ordered = sorted(latest.values(), key=lambda row: row["id"], reverse=True)
+        return [Release(agent, row["git_sha"], _iso(row["deployed_at"])) for row in ordered]
+
+    def deploy(self, git_sha: str, artifacts: Sequence[Artifact]) -> DeployResult:
+        params = {"p_git_sha": git_sha, "p_artifacts": [artifact.to_dict() for artifact in artifacts]}
+        with connect(self.url, self._key, self._timeout) as client:
+            response = call("deploy", self.url, lambda: client.rpc("optimizer_deploy", params).execute())
+        data = response.data
+        if not isinstance(data, dict) or "inserted" not in data:
+            raise RegistryError(
+                f"deploy: optimizer_deploy at {host_of(self.url)} gave an unexpected answer: {data!r}"[:300]
+            )
+        return DeployResult(
+            git_sha=data["git_sha"],
+            inserted=tuple((row["agent"], row["path"]) for row in data["inserted"]),
+            deactivated=tuple((row["agent"], row["path"]) for row in data["deactivated"]),
+            unchanged=int(data["unchanged"]),
+        )
+
+    def record_run(self, record: RunRecord) -> None:
+        row = asdict(record)
+        row["findings"], row["proposals"] = list(record.findings), list(record.proposals)
+        with connect(self.url, self._key, self._timeout) as client:
+            call(
+                "record the run",
+                self.url,
+                client.table("optimizer_runs").insert(row, returning=ReturnMethod.minimal).execute,
+            )
+
+    def runs(self, agent: str | None = None, limit: int = 50) -> list[RunRecord]:
+        with connect(self.url, self._key, self._timeout) as client:
+            query = client.table("optimizer_runs").select("*")
+            if agent is not None:
+                query = query.eq("agent", agent)
+            response = call("read run records", self.url, lambda: query.order("id", desc=True).limit(limit).execute())
+        names = RunRecord.__dataclass_fields__
+        records = []
+        for row in rows_of(response.data, "read run records"):
+            values = {k: _iso(v) if k in _TIMES else v for k, v in row.items() if k in names}
+            values["findings"], values["proposals"] = tuple(values["findings"]), tuple(values["proposals"])
+            records.append(RunRecord(**values))
+        return records
+
+
+def _iso(value: Any) -> Any:
+    """PostgREST's timestamps ("...+00:00") as the registry writes them ("...Z")."""
+    moment = parse_timestamp(value) if isinstance(value, str) else None
+    return iso(moment) if moment is not None else value

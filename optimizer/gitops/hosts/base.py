@@ -1,0 +1,101 @@
+"""The code host as the optimizer sees it: pull requests, their comments and reviews, permissions.
+
+One protocol, one real implementation per host (``github.py``). Values are plain frozen
+dataclasses, so the logic that reads them (history, publishing, PR commands) stays host-neutral.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Literal, Protocol
+
+from optimizer.errors import OptimizerError
+
+Permission = Literal["admin", "maintain", "write", "triage", "read", "none"]
+WRITE_PERMISSIONS: frozenset[str] = frozenset({"admin", "maintain", "write"})
+
+
+class HostError(OptimizerError):
+    """Raised when the code host refuses or fails a request; the message says what to check."""
+
+
+class PullExists(HostError):
+    """Raised when the host refuses a new pull request because one is already open for its branch."""
+
+
+@dataclass(frozen=True)
+class PullRequest:
+    number: int
+    url: str  # the web page
+    state: Literal["open", "closed"]
+    merged: bool
+    title: str
+    body: str
+    head: str  # branch name
+    head_sha: str
+    base: str
+    author: str
+    created_at: str | None = None  # ISO 8601
+    closed_at: str | None = None
+    merged_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Remark:
+    """Something a person or a bot wrote on a pull request: a comment, a review or a review comment."""
+
+    kind: Literal["comment", "review", "review_comment"]
+    id: int
+    author: str
+    author_is_bot: bool
+    body: str
+    created_at: str | None = None
+
+
+class CodeHost(Protocol):
+    """What the optimizer asks of a code host, for one repository."""
+
+    name: str  # e.g. "github", for messages
+    repository: str  # owner/name
+
+    def default_branch(self) -> str: ...
+
+    def push_url(self) -> str:
+        """The HTTPS URL git pushes to (credentials are supplied per command, never in it)."""
+        ...
+
+    def open_pull(self, head: str) -> PullRequest | None:
+        """The open pull request from branch ``head`` of this repository, if any."""
+        ...
+
+    def pulls_from(self, head: str, limit: int) -> list[PullRequest]:
+        """Pull requests from branch ``head`` in any state, newest first, at most ``limit``."""
+        ...
+
+    def get_pull(self, number: int) -> PullRequest: ...
+
+    def create_pull(self, head: str, base: str, title: str, body: str) -> PullRequest:
+        """Raises PullExists when one is already open for ``head``."""
+        ...
+
+    def update_pull(self, number: int, *, title: str | None = None, body: str | None = None) -> None: ...
+
+    def close_pull(self, number: int) -> None: ...
+
+    def add_labels(self, number: int, labels: list[str]) -> None: ...
+
+    def request_reviewers(self, number: int, reviewers: list[str]) -> list[str]:
+        """Ask for reviews; returns the warnings (people the host would not ask), not an error."""
+        ...
+
+    def add_assignees(self, number: int, assignees: list[str]) -> None: ...
+
+    def comment(self, number: int, body: str) -> None: ...
+
+    def remarks(self, number: int, *, reviews: bool) -> list[Remark]:
+        """Comments on the pull request, oldest first; with ``reviews``, also reviews and review comments."""
+        ...
+
+    def permission(self, login: str) -> str:
+        """The person's permission on the repository: admin, maintain, write, triage, read or none."""
+        ...

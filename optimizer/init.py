@@ -1,0 +1,113 @@
+"""`optimizer init`: write the four workflows and a commented optimizer.yaml into an agent repo.
+
+All or nothing: every target is checked before the first byte is written, so a workflow that
+exists with other content stops the whole command. An identical file is left alone (re-running
+is a no-op). An existing optimizer.yaml is the user's configuration: it is kept, never replaced.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+
+from optimizer.config import CONFIG_FILE
+from optimizer.errors import InitConflict, OptimizerError
+
+WORKFLOWS = ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml")
+WORKFLOWS_DIR = ".github/workflows"
+
+
+@dataclass(frozen=True)
+class Target:
+    path: str  # repo-relative POSIX path
+    text: str
+    user_owned: bool = False  # an existing file is the user's own: keep it whatever it holds
+
+
+@dataclass(frozen=True)
+class InitResult:
+    """What happened to each target, in order: ``written``, ``unchanged`` or ``kept`` (the user's own)."""
+
+    outcomes: tuple[tuple[str, str], ...]  # (path, what happened)
+
+    def paths(self, outcome: str) -> list[str]:
+        return [path for path, done in self.outcomes if done == outcome]
+
+
+def targets() -> tuple[Target, ...]:
+    """What init writes, read from the package's templates."""
+    root = resources.files("optimizer") / "templates"
+    workflows = tuple(
+        Target(f"{WORKFLOWS_DIR}/{name}", (root / "workflows" / name).read_text(encoding="utf-8")) for name in WORKFLOWS
+    )
+    config = Target(CONFIG_FILE, (root / CONFIG_FILE).read_text(encoding="utf-8"), user_owned=True)
+    return (*workflows, config)
+
+
+def init_repo(repo: Path, *, force: bool = False) -> InitResult:
+    if not repo.is_dir():
+        raise OptimizerError(f"{repo}: not a directory (pass the agent repo with --repo)")
+    outcomes = [(target, _outcome(_state(repo, target), target.user_owned, force)) for target in targets()]
+    conflicts = [target.path for target, outcome in outcomes if outcome == "conflict"]
+    if conflicts:
+        others = f" (and {len(conflicts) - 1} more: {', '.join(conflicts[1:])})" if len(conflicts) > 1 else ""
+        raise InitConflict(
+            f"{repo / conflicts[0]}: exists and differs from the template{others}; nothing written. "
+            "Move it aside, or rerun with --force to replace it."
+        )
+    for target, outcome in outcomes:
+        if outcome == "written":
+            _write(repo, target.path, target.text)
+    return InitResult(tuple((target.path, outcome) for target, outcome in outcomes))
+
+
+def _outcome(state: str, user_owned: bool, force: bool) -> str:
+    if state == "new":
+        return "written"
+    if state == "same":
+        return "unchanged"
+    if user_owned:
+        return "kept"
+    return "written" if force else "conflict"
+
+
+def _state(repo: Path, target: Target) -> str:
+    """``new``, ``same`` or ``differs``; refuses a target that is not a plain file inside the repo."""
+    full = repo / target.path
+    if full.is_symlink() or (full.exists() and not full.is_file()):
+        raise InitConflict(f"{full}: is a symlink or not a regular file; nothing written. Remove it and rerun.")
+    if not full.resolve().is_relative_to(repo.resolve()):
+        raise InitConflict(f"{full}: lies outside {repo} through a symlinked folder; nothing written.")
+    if not full.exists():
+        return "new"
+    try:
+        return "same" if full.read_bytes() == target.text.encode("utf-8") else "differs"
+    except OSError as err:
+        raise OptimizerError(f"{full}: cannot read: {err}") from err
+
+
+def _write(repo: Path, path: str, text: str) -> None:
+    """Write beside the target, then rename over it: a file is never left half-written."""
+    full = repo / path
+    scratch = full.with_name(f".{full.name}.optimizer-init")
+    try:
+        full.parent.mkdir(parents=True, exist_ok=True)
+        scratch.write_bytes(text.encode("utf-8"))
+        scratch.replace(full)
+    except OSError as err:
+        scratch.unlink(missing_ok=True)
+        raise OptimizerError(f"{full}: cannot write: {err}") from err
+
+
+def init_command(repo: Path, force: bool, echo: Callable[..., None]) -> None:
+    result = init_repo(repo, force=force)
+    words = {"written": "wrote", "unchanged": "unchanged", "kept": "kept your"}
+    for path, outcome in result.outcomes:
+        echo(f"{words[outcome]} {path}")
+    if result.paths("written"):
+        echo(
+            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets "
+            "(README: Workflows, GitHub set-up)."
+        )

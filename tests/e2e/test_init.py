@@ -1,0 +1,108 @@
+"""`optimizer init`: the workflows and a commented optimizer.yaml, written into an agent repo."""
+
+from __future__ import annotations
+
+import fnmatch
+import tomllib
+from pathlib import Path
+
+import pytest
+
+from optimizer.config import load_settings
+from tests.e2e.conftest import PROJECT, optimizer
+
+TEMPLATES = PROJECT / "optimizer" / "templates"
+WORKFLOWS = [f".github/workflows/{name}" for name in ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml")]
+
+
+def snapshot(repo: Path) -> dict[str, bytes]:
+    return {p.relative_to(repo).as_posix(): p.read_bytes() for p in sorted(repo.rglob("*")) if p.is_file()}
+
+
+@pytest.fixture
+def agent_repo(example_repo: Path) -> Path:
+    (example_repo / "optimizer.yaml").unlink()  # a repo that has never been configured
+    return example_repo
+
+
+def test_init_writes_the_workflows_and_a_config_that_loads(agent_repo):
+    done = optimizer("init", "--repo", agent_repo)
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[:5] == [f"wrote {path}" for path in [*WORKFLOWS, "optimizer.yaml"]]
+    for path in WORKFLOWS:
+        assert (agent_repo / path).read_bytes() == (TEMPLATES / "workflows" / Path(path).name).read_bytes()
+    config = (agent_repo / "optimizer.yaml").read_text()
+    assert config.startswith("# optimizer.yaml")
+    assert load_settings(agent_repo).window_hours == 24
+    assert optimizer("validate", "--repo", agent_repo).code == 0
+
+
+def test_running_init_again_changes_nothing(agent_repo):
+    assert optimizer("init", "--repo", agent_repo).code == 0
+    before = snapshot(agent_repo)
+    again = optimizer("init", "--repo", agent_repo)
+    assert again.code == 0, again.err
+    assert again.out.splitlines() == [f"unchanged {path}" for path in [*WORKFLOWS, "optimizer.yaml"]]
+    assert snapshot(agent_repo) == before
+
+
+def test_a_workflow_that_differs_stops_init_before_anything_is_written(agent_repo):
+    mine = agent_repo / ".github" / "workflows" / "deploy.yml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("name: my own deploy\n")
+    before = snapshot(agent_repo)
+    done = optimizer("init", "--repo", agent_repo)
+    assert done.code == 1
+    assert done.err.count("\n") == 1
+    assert ".github/workflows/deploy.yml: exists and differs from the template" in done.err
+    assert "nothing written" in done.err
+    assert snapshot(agent_repo) == before
+
+
+def test_force_replaces_differing_workflows_but_never_the_users_config(example_repo):
+    mine = example_repo / ".github" / "workflows" / "commands.yml"
+    mine.parent.mkdir(parents=True)
+    mine.write_text("name: old commands\n")
+    config = (example_repo / "optimizer.yaml").read_bytes()
+    done = optimizer("init", "--repo", example_repo, "--force")
+    assert done.code == 0, done.err
+    assert mine.read_bytes() == (TEMPLATES / "workflows" / "commands.yml").read_bytes()
+    assert "kept your optimizer.yaml" in done.out.splitlines()
+    assert (example_repo / "optimizer.yaml").read_bytes() == config
+
+
+def test_an_existing_config_is_kept_and_the_workflows_still_written(example_repo):
+    config = (example_repo / "optimizer.yaml").read_bytes()
+    done = optimizer("init", "--repo", example_repo)
+    assert done.code == 0, done.err
+    assert done.out.splitlines()[:5] == [*(f"wrote {p}" for p in WORKFLOWS), "kept your optimizer.yaml"]
+    assert (example_repo / "optimizer.yaml").read_bytes() == config
+
+
+def test_a_symlinked_target_is_refused(agent_repo, tmp_path):
+    outside = tmp_path / "elsewhere.yml"
+    outside.write_text("x\n")
+    folder = agent_repo / ".github" / "workflows"
+    folder.mkdir(parents=True)
+    (folder / "validate.yml").symlink_to(outside)
+    done = optimizer("init", "--repo", agent_repo)
+    assert done.code == 1
+    assert "validate.yml: is a symlink or not a regular file; nothing written" in done.err
+    assert outside.read_text() == "x\n"
+    assert not (folder / "optimize.yml").exists()
+
+
+def test_init_into_a_missing_directory_says_so(tmp_path):
+    done = optimizer("init", "--repo", tmp_path / "nope")
+    assert done.code == 1
+    assert done.err == f"optimizer: error: {tmp_path / 'nope'}: not a directory (pass the agent repo with --repo)\n"
+    assert not (tmp_path / "nope").exists()
+
+
+def test_the_templates_ship_in_the_package():
+    """Installed with `pip install .` (not editable), init reads them from the package data."""
+    patterns = tomllib.loads((PROJECT / "pyproject.toml").read_text())["tool"]["setuptools"]["package-data"]
+    templates = [p.relative_to(PROJECT / "optimizer").as_posix() for p in TEMPLATES.rglob("*") if p.is_file()]
+    assert templates
+    for path in templates:
+        assert any(fnmatch.fnmatch(path, pattern) for pattern in patterns["optimizer"]), path

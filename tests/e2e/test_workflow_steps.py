@@ -1,0 +1,225 @@
+"""The workflows' own scripts, run step by step as the runner would, on a copy of the example agent.
+
+Each step's ``env:`` expressions get the values GitHub would give them (an unset secret or
+variable is an empty string); the script runs under ``bash --noprofile --norc -eo pipefail`` with
+$GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $RUNNER_TEMP pointing into a temporary directory.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import re
+import subprocess
+import sys
+from pathlib import Path
+from typing import Any
+
+import pytest
+import yaml
+from markdown_it import MarkdownIt
+
+from tests.e2e.conftest import git
+
+WORKFLOWS = Path(__file__).resolve().parents[2] / "optimizer" / "templates" / "workflows"
+_EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
+
+
+class Runner:
+    """One job's runner: the files GitHub provides, shared by the job's steps."""
+
+    def __init__(self, tmp: Path, workflow: str, job: str) -> None:
+        self.job = yaml.safe_load((WORKFLOWS / workflow).read_text())["jobs"][job]
+        self.temp = tmp / "runner-temp"
+        self.temp.mkdir()
+        self.output = tmp / "github-output"
+        self.summary = tmp / "step-summary"
+        self.output.touch()
+        self.summary.touch()
+
+    def run(
+        self, name: str, cwd: Path, context: dict[str, str] | None = None, extra: dict[str, str] | None = None
+    ) -> subprocess.CompletedProcess[str]:
+        step = next(step for step in self.job["steps"] if step.get("name") == name)
+        env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "SUPABASE_"))}
+        env.update(
+            PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
+            CI="true",
+            RUNNER_TEMP=str(self.temp),
+            GITHUB_OUTPUT=str(self.output),
+            GITHUB_STEP_SUMMARY=str(self.summary),
+        )
+        env.update({key: _resolve(str(value), context or {}) for key, value in step.get("env", {}).items()})
+        env.update(extra or {})
+        return subprocess.run(
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            cwd=cwd,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    def outputs(self) -> dict[str, str]:
+        return dict(line.split("=", 1) for line in self.output.read_text().splitlines())
+
+
+def _resolve(value: str, context: dict[str, str]) -> str:
+    match = _EXPRESSION.fullmatch(value)
+    if match is None:
+        return value
+    expression = match.group(1)
+    if expression in context:
+        return context[expression]
+    if "secrets." in expression or expression.startswith("vars."):
+        return ""  # what GitHub gives for a secret or variable that is not set
+    raise KeyError(f"the test gives no value for ${{{{ {expression} }}}}")
+
+
+def fences(markdown: str) -> list[Any]:
+    return [t for t in MarkdownIt("commonmark").parse(markdown) if t.type == "fence"]
+
+
+@pytest.mark.parametrize("only", ["", "frontdesk"])
+def test_the_agents_step_hands_the_matrix_its_agents(example_repo, tmp_path, only):
+    runner = Runner(tmp_path, "optimize.yml", "agents")
+    done = runner.run("List the agents", example_repo, {"inputs.agent": only})
+    assert done.returncode == 0, done.stderr
+    assert json.loads(runner.outputs()["agents"]) == ["frontdesk"]
+    assert "- frontdesk" in runner.summary.read_text()
+
+
+def test_the_agents_step_refuses_an_unknown_agent_and_runs_nothing_it_is_given(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "agents")
+    done = runner.run("List the agents", example_repo, {"inputs.agent": 'x"; touch pwned; echo "'})
+    assert done.returncode == 1
+    assert "unknown agent 'x\"; touch pwned; echo \"'" in done.stderr
+    assert not (example_repo / "pwned").exists()
+    assert runner.outputs() == {}
+
+
+def test_a_repo_without_agents_gets_an_empty_matrix_and_says_so(tmp_path):
+    repo = tmp_path / "empty"
+    repo.mkdir()
+    runner = Runner(tmp_path, "optimize.yml", "agents")
+    done = runner.run("List the agents", repo, {"inputs.agent": ""})
+    assert done.returncode == 0, done.stderr
+    assert runner.outputs() == {"agents": "[]"}
+    assert "No agents found" in runner.summary.read_text()
+
+
+def test_a_dry_run_by_hand_puts_the_pull_request_in_the_job_summary(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    inputs = {"matrix.agent": "frontdesk", "inputs.window_hours": "", "inputs.dry_run": "true"}
+    done = runner.run("Run the optimizer", example_repo, inputs)
+    assert done.returncode == 0, done.stderr
+    summary_inputs = {**inputs, "steps.run.outcome": "success"}
+    assert runner.run("Job summary", example_repo, summary_inputs).returncode == 0
+
+    summary = runner.summary.read_text()
+    body = (runner.temp / "optimizer" / "pr-body.md").read_text()
+    patch = (runner.temp / "optimizer" / "changes.patch").read_text()
+    assert summary.startswith("## optimizer: `frontdesk` (success)\n\nDry run: nothing was pushed")
+    assert body.strip() in summary
+    ours = [(t.info, t.content) for t in fences(summary) if t.markup == "~~~~~~~~"]
+    assert ours[0] == ("diff", patch + "\n")
+    assert ours[1][0] == "text"  # the run log
+    assert not list((example_repo / ".git" / "refs" / "heads").glob("optimizer/*"))
+
+
+def test_a_fence_inside_the_patch_does_not_break_the_summary(tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    (runner.temp / "optimizer").mkdir()
+    patch = "--- a/prompts/a/x.md\n+++ b/prompts/a/x.md\n@@ -1,3 +1,4 @@\n ```json\n+{}\n ```\n ~~~\n"
+    (runner.temp / "optimizer" / "changes.patch").write_text(patch)
+    (runner.temp / "optimizer" / "pr-body.md").write_text("## optimizer: a\n\n```diff\n-x\n```\n")
+    inputs = {"matrix.agent": "a", "steps.run.outcome": "failure", "inputs.dry_run": ""}
+    assert runner.run("Job summary", tmp_path, inputs).returncode == 0
+    summary = runner.summary.read_text()
+    assert summary.startswith("## optimizer: `a` (failure)\n\n## optimizer: a\n")
+    assert [(t.info, t.content) for t in fences(summary) if t.markup == "~~~~~~~~"] == [("diff", patch + "\n")]
+
+
+def test_the_window_input_reaches_the_run(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    inputs = {"matrix.agent": "frontdesk", "inputs.window_hours": "0.01", "inputs.dry_run": "true"}
+    assert runner.run("Run the optimizer", example_repo, inputs).returncode == 0
+    assert runner.run("Job summary", example_repo, {**inputs, "steps.run.outcome": "success"}).returncode == 0
+    assert "from `2026-11-19T23:59:24Z` to `2026-11-20T00:00:00Z` (0.01 h)" in runner.summary.read_text()
+
+
+def test_validate_shows_the_checks_and_the_cost_of_the_edit(example_repo, tmp_path):
+    base = git(example_repo, "rev-parse", "HEAD").strip()
+    prompt = example_repo / "prompts" / "frontdesk" / "system.md"
+    prompt.write_text(prompt.read_text() + "\nAlways offer the late checkout when a guest asks about it.\n")
+    git(example_repo, "commit", "-q", "-am", "a longer prompt")
+
+    runner = Runner(tmp_path, "validate.yml", "validate")
+    assert runner.run("Validate", example_repo).returncode == 0
+    cost = runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
+    assert cost.returncode == 0, cost.stderr
+    assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "success"}).returncode == 0
+
+    summary = runner.summary.read_text()
+    assert summary.startswith("## optimizer validate: success\n")
+    assert "1 agent(s) checked: 0 error(s)" in summary
+    assert "| `prompts/frontdesk/system.md` |" in summary
+    assert "- **frontdesk**:" in summary
+
+
+def test_a_failed_validation_still_shows_the_cost_table(example_repo, tmp_path):
+    base = git(example_repo, "rev-parse", "HEAD").strip()
+    soul = example_repo / "souls" / "frontdesk.yaml"
+    unwritten = "  - question: Do you have parking?\n    answer: 'TODO(owner): write the answer'\n"
+    soul.write_text(
+        soul.read_text().replace(
+            "  - question: Do you have family rooms?\n", unwritten + "  - question: Do you have family rooms?\n"
+        )
+    )
+    git(example_repo, "commit", "-q", "-am", "an unwritten answer")
+
+    runner = Runner(tmp_path, "validate.yml", "validate")
+    assert runner.run("Validate", example_repo).returncode == 1
+    assert runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
+    assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "failure"}).returncode == 0
+    summary = runner.summary.read_text()
+    assert summary.startswith("## optimizer validate: failure\n")
+    assert "TODO(owner)" in summary
+    assert "| `souls/frontdesk.yaml` |" in summary
+
+
+def fake_pip(tmp_path: Path) -> tuple[dict[str, str], Path]:
+    """A `python` that records its arguments: pip would reach the network."""
+    bin_dir, calls = tmp_path / "fake-bin", tmp_path / "python-calls"
+    bin_dir.mkdir()
+    (bin_dir / "python").write_text(f'#!/bin/sh\necho "$@" >> {calls}\n')
+    (bin_dir / "python").chmod(0o755)
+    return {"PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}, calls
+
+
+def test_this_repository_installs_its_own_checkout(tmp_path):
+    project = tmp_path / "optimizer-checkout"
+    project.mkdir()
+    (project / "pyproject.toml").write_bytes((WORKFLOWS.parents[2] / "pyproject.toml").read_bytes())
+    path, calls = fake_pip(tmp_path)
+    runner = Runner(tmp_path, "validate.yml", "validate")
+    done = runner.run("Install optimizer", project, {"vars.OPTIMIZER_PIP_SPEC": "ignored"}, path)
+    assert done.returncode == 0, done.stderr
+    assert calls.read_text() == "-m pip install --disable-pip-version-check .\n"
+
+
+def test_an_agent_repo_installs_the_pinned_spec(example_repo, tmp_path):
+    spec = "optimizer @ git+https://github.com/acme/optimizer@" + "a" * 40
+    path, calls = fake_pip(tmp_path)
+    runner = Runner(tmp_path, "commands.yml", "command")
+    done = runner.run("Install optimizer", example_repo, {"vars.OPTIMIZER_PIP_SPEC": spec}, path)
+    assert done.returncode == 0, done.stderr
+    assert calls.read_text() == f"-m pip install --disable-pip-version-check {spec}\n"
+
+
+def test_the_install_step_explains_what_to_set_in_an_agent_repo(example_repo, tmp_path):
+    runner = Runner(tmp_path, "deploy.yml", "deploy")
+    done = runner.run("Install optimizer", example_repo)
+    assert done.returncode == 1
+    assert "::error title=optimizer is not installed::Set the repository variable OPTIMIZER_PIP_SPEC" in done.stdout

@@ -1,0 +1,238 @@
+"""A real PostgreSQL for the tests: the URL in OPTIMIZER_TEST_DATABASE_URL, else the server on
+127.0.0.1:5432, else a throwaway cluster (initdb + pg_ctl from PATH) in a temp dir on a free port.
+
+Tests never skip for want of a database: when none of the three works, they fail and say why.
+Each test gets its own database, cloned from a template with the migrations applied.
+"""
+
+from __future__ import annotations
+
+import atexit
+import json
+import os
+import pwd
+import shutil
+import socket
+import subprocess
+import tempfile
+import uuid
+from collections.abc import Iterator
+from contextlib import contextmanager, suppress
+from dataclasses import dataclass
+from pathlib import Path
+
+import psycopg
+import pytest
+from psycopg import sql
+
+from tests.fakes.postgrest import PostgrestServer
+
+ENV_URL = "OPTIMIZER_TEST_DATABASE_URL"
+LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
+PROJECT = Path(__file__).resolve().parents[1]
+MIGRATIONS = PROJECT / "supabase" / "migrations"
+
+
+class NoDatabase(RuntimeError):
+    """Raised when no PostgreSQL can be reached or started; the tests fail on it, never skip."""
+
+
+def migration_files() -> list[Path]:
+    return sorted(MIGRATIONS.glob("*.sql"))
+
+
+def apply_migrations(url: str) -> None:
+    """Apply every migration in order, as the Supabase CLI does (each file in one transaction)."""
+    with psycopg.connect(url, autocommit=True) as conn:
+        for path in migration_files():
+            with conn.transaction():
+                conn.execute(path.read_text(encoding="utf-8"))
+
+
+def with_database(url: str, name: str) -> str:
+    """``url`` with its database name replaced by ``name``."""
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    info["dbname"] = name
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items() if v is not None})
+
+
+def _reachable(url: str) -> bool:
+    try:
+        with psycopg.connect(url, connect_timeout=3) as conn:
+            conn.execute("select 1")
+    except psycopg.OperationalError:
+        return False
+    return True
+
+
+@dataclass
+class PostgresServer:
+    """One server; hands out fresh databases cloned from a migrated template."""
+
+    admin_url: str
+    _template: str | None = None
+
+    def create_database(self, template: str | None = None) -> str:
+        name = f"optimizer_test_{uuid.uuid4().hex[:12]}"
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            query = sql.SQL("create database {}").format(sql.Identifier(name))
+            if template:
+                query = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
+            conn.execute(query)
+        return name
+
+    def drop_database(self, name: str) -> None:
+        with psycopg.connect(self.admin_url, autocommit=True) as conn:
+            conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
+
+    def url(self, name: str) -> str:
+        return with_database(self.admin_url, name)
+
+    def migrated_template(self) -> str:
+        if self._template is None:
+            name = self.create_database()
+            apply_migrations(self.url(name))
+            self._template = name
+        return self._template
+
+    @contextmanager
+    def database(self, *, migrated: bool = True) -> Iterator[str]:
+        """A new database for one test (migrated unless asked otherwise), dropped afterwards."""
+        name = self.create_database(self.migrated_template() if migrated else None)
+        try:
+            yield self.url(name)
+        finally:
+            self.drop_database(name)
+
+    def close(self) -> None:
+        if self._template is not None:
+            self.drop_database(self._template)
+            self._template = None
+
+
+def find_server() -> PostgresServer:
+    """The env URL, else the local server, else a throwaway cluster; NoDatabase if none works."""
+    url = os.environ.get(ENV_URL)
+    if url:
+        if not _reachable(url):
+            raise NoDatabase(f"{ENV_URL}={_masked(url)} does not answer. Start that server or unset the variable.")
+        return PostgresServer(url)
+    if _reachable(LOCAL_URL):
+        return PostgresServer(LOCAL_URL)
+    return PostgresServer(_throwaway_cluster())
+
+
+def _masked(url: str) -> str:
+    info = psycopg.conninfo.conninfo_to_dict(url)
+    if info.get("password"):
+        info["password"] = "***"
+    return psycopg.conninfo.make_conninfo(**{k: str(v) for k, v in info.items() if v is not None})
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _as_owner(args: list[str], owner: str | None) -> list[str]:
+    # initdb and postgres refuse to run as root: run them as the cluster's owner instead.
+    return ["runuser", "-u", owner, "--", *args] if owner else args
+
+
+def _throwaway_cluster() -> str:
+    initdb, pg_ctl = shutil.which("initdb"), shutil.which("pg_ctl")
+    if not initdb or not pg_ctl:
+        raise NoDatabase(
+            f"no PostgreSQL: {ENV_URL} is unset, nothing answers on 127.0.0.1:5432, and initdb/pg_ctl are not on "
+            "PATH. Install PostgreSQL or point the variable at a server."
+        )
+    owner = None
+    data = Path(tempfile.mkdtemp(prefix="optimizer-pg-"))
+    if os.geteuid() == 0:
+        owner = "postgres"
+        entry = pwd.getpwnam(owner)
+        os.chown(data, entry.pw_uid, entry.pw_gid)
+    cluster = data / "data"
+    port = _free_port()
+
+    def run(*args: str) -> None:
+        subprocess.run(_as_owner(list(args), owner), check=True, capture_output=True, text=True)
+
+    run(initdb, "-D", str(cluster), "-U", "postgres", "-A", "trust", "-E", "UTF8")
+    options = f"-p {port} -k {data} -c listen_addresses=127.0.0.1 -c fsync=off"
+    run(pg_ctl, "-D", str(cluster), "-o", options, "-w", "-l", str(data / "log"), "start")
+
+    def stop() -> None:
+        with suppress(subprocess.CalledProcessError, OSError):
+            run(pg_ctl, "-D", str(cluster), "-m", "immediate", "stop")
+        shutil.rmtree(data, ignore_errors=True)
+
+    atexit.register(stop)
+    return f"postgresql://postgres@127.0.0.1:{port}/postgres"
+
+
+# --- pytest fixtures (imported by the conftests and test modules that need a database) ----------
+
+TRACE_COLUMNS = (
+    "trace_id",
+    "session_id",
+    "agent",
+    "started_at",
+    "ended_at",
+    "prompt_version",
+    "model",
+    "channel",
+    "usage",
+    "cost_usd",
+    "latency_ms",
+    "tool_calls",
+    "messages",
+    "escalated",
+    "owner_corrected",
+    "sentiment",
+    "feedback",
+    "error",
+    "metadata",
+)
+
+
+def insert_traces(url: str, traces: list[dict[str, object]]) -> None:
+    """Insert canonical trace records in order (ids follow the list order, like lines of a file)."""
+    columns = sql.SQL(", ").join(sql.Identifier(name) for name in TRACE_COLUMNS)
+    with psycopg.connect(url) as conn:
+        conn.execute("set timezone = 'UTC'")
+        conn.execute(
+            sql.SQL(
+                "insert into public.optimizer_traces ({}) select {} from"
+                " jsonb_array_elements(%s::jsonb) with ordinality as e(doc, ord),"
+                " jsonb_populate_record(null::public.optimizer_traces, e.doc) as r order by e.ord"
+            ).format(columns, sql.SQL(", ").join(sql.SQL("r.") + sql.Identifier(n) for n in TRACE_COLUMNS)),
+            [json.dumps(traces)],
+        )
+
+
+@pytest.fixture(scope="session")
+def postgres() -> Iterator[PostgresServer]:
+    """The test server; a test run without a reachable database fails here, it never skips."""
+    try:
+        server = find_server()
+    except NoDatabase as err:
+        pytest.fail(str(err), pytrace=False)
+    yield server
+    server.close()
+
+
+@pytest.fixture
+def database_url(postgres: PostgresServer) -> Iterator[str]:
+    """A fresh database with the migrations applied, dropped after the test."""
+    with postgres.database() as url:
+        yield url
+
+
+@pytest.fixture
+def rest(database_url: str) -> Iterator[PostgrestServer]:
+    """The PostgREST-compatible layer over that database; supabase-py calls it at ``rest.url``."""
+    with PostgrestServer(database_url) as server:
+        yield server

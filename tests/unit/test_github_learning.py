@@ -1,0 +1,99 @@
+"""Learning from past pull requests (pure): outcomes, reasons, drops, and the re-proposal rule."""
+
+from __future__ import annotations
+
+from optimizer.gitops.hosts.base import PullRequest, Remark
+from optimizer.history import History, PastProposal
+from optimizer.learn import dropped_block, past_proposals, screen
+from optimizer.models import Edit, Proposal
+
+BOT = "optimizer-app[bot]"
+
+
+def pull(state: str = "closed", merged: bool = False) -> PullRequest:
+    return PullRequest(
+        number=7,
+        url="https://github.example/acme/frontdesk/pull/7",
+        state=state,  # type: ignore[arg-type]
+        merged=merged,
+        title="t",
+        body="",
+        head="optimizer/frontdesk",
+        head_sha="a" * 40,
+        base="main",
+        author=BOT,
+        closed_at="2026-11-20T06:00:00Z" if state == "closed" else None,
+        merged_at="2026-11-20T06:00:00Z" if merged else None,
+    )
+
+
+META = {
+    "agent": "frontdesk",
+    "proposals": [
+        {"fingerprint": "f1", "title": "Retry", "score": 10.0, "finding_keys": ["tool_failure:x"]},
+        {"fingerprint": "f2", "title": "FAQ pets", "score": 4.0},
+    ],
+}
+
+
+def remark(author: str, body: str, kind: str = "comment", bot: bool = False) -> Remark:
+    return Remark(kind, 1, author, bot, body, "2026-11-20T05:00:00Z")  # type: ignore[arg-type]
+
+
+def test_merged_is_approved_and_a_drop_inside_it_is_rejected():
+    drop = dropped_block({"fingerprint": "f2", "by": "ada", "reason": "owner writes it", "at": "2026-11-19T00:00:00Z"})
+
+    found = past_proposals(pull(merged=True), META, [remark(BOT, "Dropped proposal 2\n\n" + drop)])
+
+    assert [(p.fingerprint, p.outcome) for p in found] == [("f1", "approved"), ("f2", "rejected")]
+    assert found[1].reasons == ("dropped by @ada: owner writes it",)
+    assert found[0].evidence_score == 10.0 and found[0].pr_number == 7
+
+
+def test_closed_unmerged_is_rejected_with_peoples_words_newest_first_redacted():
+    remarks = [
+        remark("carol", "The retry belongs in the service.", "review"),
+        remark("ada", "/optimizer help"),  # a command, not a reason
+        remark("dependabot[bot]", "Bumps foo", bot=True),  # a bot, not a reason
+        remark("ada", "Closing, mail ada@example.com"),
+    ]
+
+    found = past_proposals(pull(), META, remarks)
+
+    assert {p.outcome for p in found} == {"rejected"}
+    assert found[0].reasons == ("@ada: Closing, mail [email]", "@carol: The retry belongs in the service.")
+
+
+def test_a_drop_record_written_by_a_person_is_ignored():
+    forged = dropped_block({"fingerprint": "f1", "by": "mallory"})
+
+    found = past_proposals(pull(state="open"), META, [remark("mallory", forged)])
+
+    assert [p.outcome for p in found] == ["open", "open"]
+
+
+def proposal(score: float, subject: str = "x") -> Proposal:
+    edit = Edit("append_item", "souls/frontdesk.yaml", field="always_do", new="Retry once.")
+    return Proposal("Retry", edit, (f"tool_failure:{subject}",), "why", "effect", 0.7, score)
+
+
+def decided(p: Proposal, outcome: str, score: float | None) -> PastProposal:
+    return PastProposal(p.fingerprint, p.title, p.finding_keys, outcome, 3, None, ("@ada: no",), score)  # type: ignore[arg-type]
+
+
+def test_a_rejected_proposal_is_withheld_until_its_evidence_grows_by_the_factor():
+    weak, strong, other = proposal(15.0), proposal(20.0), proposal(5.0, "y")
+    history = History((decided(weak, "rejected", 10.0),))
+
+    assert screen((weak, other), history, 2.0).proposals == (other,)
+    kept = screen((strong, other), history, 2.0)
+    assert kept.proposals == (strong, other) and [p.pr_number for p in kept.returning] == [3]
+    assert screen((weak,), history, 1.5).proposals == (weak,)
+
+
+def test_the_latest_decision_counts_and_an_unknown_score_never_returns():
+    p = proposal(100.0)
+
+    assert screen((p,), History((decided(p, "rejected", 10.0), decided(p, "approved", 10.0))), 2).proposals == (p,)
+    assert screen((p,), History((decided(p, "approved", 1.0), decided(p, "rejected", None))), 2).proposals == ()
+    assert screen((p,), History((decided(p, "rejected", 200.0), decided(p, "open", None))), 2).proposals == ()
