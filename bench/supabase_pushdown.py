@@ -87,12 +87,15 @@ def load(url: str, path: Path) -> int:
     return int(row[0]) if row else 0
 
 
-def findings(states: dict[str, AgentState]) -> list[tuple[str, str, float]]:
+def findings(states: dict[str, AgentState]) -> list[tuple[str, str, str, tuple[str, ...]]]:
+    """Per finding: kind, subject, figures and sample trace ids (floats to 9 significant digits)."""
     artifacts = load_agent(WorkingTreeFiles(ROOT), "frontdesk")
     out = []
     for name, state in sorted(states.items()):
         analysis = analyse_agent(state, artifacts if name == "frontdesk" else None, Thresholds())
-        out.extend((f.kind, f.subject, f.score) for f in analysis.findings)
+        for f in analysis.findings:
+            figures = ", ".join(f"{k}={v:.9g}" if isinstance(v, float) else f"{k}={v}" for k, v in f.figures.items())
+            out.append((f.kind, f.subject, figures, f.evidence.trace_ids))
     return out
 
 
@@ -215,14 +218,14 @@ def main() -> int:
         finally:
             server.terminate()
             server.wait()
-        same = [(k, s) for k, s, _ in pushed_findings] == [(k, s) for k, s, _ in pulled_findings]
+        same = pushed_findings == pulled_findings
         print()
         print(f"traces                 {traces:>12,}")
         print(f"pushdown               {push_seconds:>12.1f} s   {push_bytes / 1e6:>10,.2f} MB")
         print(f"paged pull             {pull_seconds:>12.1f} s   {pull_bytes / 1e6:>10,.2f} MB")
         speedup, fewer = pull_seconds / push_seconds, pull_bytes / push_bytes
         print(f"ratio (pull/pushdown)  {speedup:>12.1f} x   {fewer:>10,.0f} x fewer bytes")
-        print(f"same findings          {'yes' if same else 'NO'}")
+        print(f"same findings          {'yes (kinds, subjects, figures, sample ids)' if same else 'NO'}")
     finally:
         if not args.keep:
             postgres.drop_database(name)

@@ -25,6 +25,7 @@ from optimizer.errors import OptimizerError
 from optimizer.github_cmds import command_command
 from optimizer.init import init_command
 from optimizer.loop import SelectionArgs
+from optimizer.report_cmd import ReportArgs, report_command
 from optimizer.rollback import RollbackArgs, rollback_command
 from optimizer.status import status_command
 from optimizer.timeutil import parse_timestamp
@@ -234,6 +235,23 @@ def status(repo: Path, target: str | None, check: bool) -> None:
 def rollback(repo: Path, agent: str, to_sha: str | None, push: bool, reason: str | None, target: str | None) -> None:
     """Revert AGENT's soul and prompts to an earlier version, as a commit (a PR, or --push)."""
     rollback_command(repo, RollbackArgs(agent, to_sha, push, reason, target), click.echo)
+
+
+@cli.command()
+@_repo_options
+@click.option("--agent", help="Only this agent (default: every agent in the repo).")
+@click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days before --now.")
+@click.option(
+    "--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
+)
+@click.option("--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them.")
+@click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the period, ISO 8601 (default: now).")
+def report(
+    repo: Path, agent: str | None, days: int, output_format: str, traces: Path | None, now_text: str | None
+) -> None:
+    """The weekly picture per agent: conversations, rates and cost per day and per version, the
+    proposals merged and rejected and what they did (Markdown with Mermaid charts, or JSON)."""
+    report_command(repo, ReportArgs(agent, days, output_format, traces, _parse_now(now_text)), click.echo)
 
 
 def _progress() -> Callable[[int, int], None] | None:

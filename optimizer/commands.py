@@ -16,6 +16,7 @@ from optimizer.config import Settings, load_settings
 from optimizer.errors import ArtifactError, OptimizerError, ValidationFailed
 from optimizer.github_cmds import run_published
 from optimizer.loop import AgentOutcome, Selection, SelectionArgs, analyse, choose_analyst, run, selection_from
+from optimizer.measure_output import print_measured, print_rollback
 from optimizer.outputs import write_outputs
 from optimizer.publish import publish_target
 from optimizer.traces.jsonl import Progress
@@ -69,6 +70,8 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
         analysis, outcomes = run(settings, selection, analyst, dry_run=run_args.dry_run, progress=progress)
         for outcome in outcomes:
             _print_outcome(outcome, run_args.dry_run, echo)
+            print_measured(outcome, echo)
+            print_rollback(outcome, run_args.dry_run, echo)
         if not run_args.dry_run:
             echo(
                 "not published: no GitHub repository (github.repository, GITHUB_REPOSITORY or an origin remote).",

@@ -93,6 +93,29 @@ class DeploySettings:
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
 
 
+# The guarded metrics as optimizer.yaml names them, and the default thresholds (analysis/rollback_policy.py):
+# relative for cost and latency (0.10 = +10%), absolute for rates (0.05 = +5 points). None: not guarded.
+GUARD_DEFAULTS: dict[str, float | None] = {
+    "cost_per_trace": 0.10,
+    "latency_per_trace": None,
+    "tool_failure_rate": 0.05,
+    "escalation_rate": 0.05,
+    "owner_correction_rate": None,
+    "negative_sentiment_rate": 0.05,
+}
+
+
+@dataclass(frozen=True)
+class MeasureSettings:
+    """The `measure:` section: how the last change is judged, and when its revert is proposed."""
+
+    lookback_days: float = 7.0  # the window the versions are compared over, before the run's end
+    min_samples: int = 100  # traces (tool calls for a tool's failure rate) each version needs for a verdict
+    guards: tuple[tuple[str, float], ...] = tuple((k, v) for k, v in GUARD_DEFAULTS.items() if v is not None)
+    auto_merge_rollback: bool = False  # merge the revert pull request the run opens (default: a human does)
+    webhook_url_env: str = "OPTIMIZER_WEBHOOK_URL"  # the variable holding a Slack-compatible webhook URL
+
+
 @dataclass(frozen=True)
 class Settings:
     """Everything a run needs, resolved from defaults, optimizer.yaml and the command line."""
@@ -112,6 +135,7 @@ class Settings:
     github: GitHubSettings = field(default_factory=GitHubSettings)
     supabase: SupabaseSettings = field(default_factory=SupabaseSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
+    measure: MeasureSettings = field(default_factory=MeasureSettings)
 
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
@@ -157,6 +181,7 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         github=_github(raw.get("github", {})),
         supabase=_override(SupabaseSettings(), raw.get("supabase", {})),
         deploy=_override(DeploySettings(), raw.get("deploy", {})),
+        measure=_measure(raw.get("measure", {})),
     )
 
 
@@ -168,6 +193,12 @@ def _claude(values: dict[str, Any]) -> ClaudeSettings:
 def _github(values: dict[str, Any]) -> GitHubSettings:
     lists = {key: tuple(values.get(key, ())) for key in ("reviewers", "assignees")}
     return replace(_override(GitHubSettings(), {k: v for k, v in values.items() if k not in lists}), **lists)
+
+
+def _measure(values: dict[str, Any]) -> MeasureSettings:
+    thresholds = {**GUARD_DEFAULTS, **values.get("guards", {})}
+    guards = tuple((name, float(value)) for name, value in thresholds.items() if value is not None)
+    return replace(_override(MeasureSettings(), {k: v for k, v in values.items() if k != "guards"}), guards=guards)
 
 
 def _override(defaults: Any, values: dict[str, Any]) -> Any:

@@ -12,6 +12,7 @@ from optimizer.config import Settings, load_settings
 from optimizer.errors import OptimizerError
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.loop import AgentOutcome, Selection, SelectionArgs, choose_analyst, selection_from
+from optimizer.measure_output import print_measured
 from optimizer.models import Analysis
 from optimizer.pr_commands import obey, read_event
 from optimizer.publish import Published, publish_run
@@ -30,11 +31,15 @@ def run_published(
 ) -> tuple[Analysis, list[AgentOutcome], list[str]]:
     """Publish the run; one line per agent on stdout, notes on stderr; errors returned, not raised."""
     echo(f"publishing to {target.repository} at {target.api_url} (token from {target.token_source})", err=True)
-    analysis, outcomes, published, errors = publish_run(settings, selection, analyst, target, progress)
+    analysis, outcomes, published, errors = publish_run(
+        settings, selection, analyst, target, progress, warn=lambda text: echo(f"warning: {text}", err=True)
+    )
     for item in published:
         echo(item.line())
         for note in item.notes:
             echo(f"{item.agent}: {note}", err=True)
+    for outcome in outcomes:
+        print_measured(outcome, echo)
     return analysis, outcomes, errors
 
 

@@ -112,6 +112,7 @@ def past_proposals(pull: PullRequest, meta: dict[str, Any], remarks: list[Remark
                 reasons=why,
                 evidence_score=_score(entry.get("score")),
                 decided_at=decided,
+                merge_sha=pull.merge_commit_sha if outcome == "approved" else None,
             )
         )
     return found

@@ -21,11 +21,14 @@ from optimizer.analysts.heuristic import HeuristicAnalyst
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.loader import discover_agents, load_agent
 from optimizer.artifacts.model import AgentArtifacts
+from optimizer.auto_rollback import Rollback, plan_rollback
 from optimizer.config import ClaudeSettings, Settings
 from optimizer.errors import ConfigError, OptimizerError
 from optimizer.gitops.pr_body import PrContext, RenderedPr, render_pr
 from optimizer.gitops.repo import AgentRepo, BuiltBranch
 from optimizer.history import NO_HISTORY, History
+from optimizer.measure import AgentMeasurement
+from optimizer.measuring import measure_agents
 from optimizer.models import Analysis, Window
 from optimizer.planning import Plan, plan_agent
 from optimizer.timeutil import iso, utc_now
@@ -49,6 +52,8 @@ class AgentOutcome:
     plan: Plan
     branch: BuiltBranch | None  # None when there is nothing to commit
     pr: RenderedPr | None  # None when there is nothing to propose or report
+    measurement: AgentMeasurement | None = None  # what the last change did, over measure.lookback_days
+    rollback: Rollback | None = None  # the newest version's revert, when it hurt
 
 
 @dataclass(frozen=True)
@@ -159,6 +164,9 @@ def _run(
     files = repo.files_at(base_sha or repo.resolve_base(settings.base_branch))
     base_sha = files.sha
     analysis, artifacts = analyse(settings, files, selection, progress)
+    names = [agent.agent for agent in analysis.agents if agent.agent in artifacts]
+    histories = {name: history_for(name) if history_for else NO_HISTORY for name in names}
+    measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)
     # Every agent's plan first: an analyst that fails stops the run before any branch moves.
     plans = [
         (
@@ -169,7 +177,7 @@ def _run(
                 analyst,
                 files,
                 settings.limits,
-                history_for(agent_analysis.agent) if history_for else NO_HISTORY,
+                histories[agent_analysis.agent],
                 settings.github.rejected_evidence_factor,
             ),
         )
@@ -178,6 +186,11 @@ def _run(
     ]
     outcomes = []
     for agent_analysis, plan in plans:
+        measurement = measured.get(plan.agent)
+        rollback = None
+        if measurement is not None:
+            auto_merge = settings.measure.auto_merge_rollback
+            rollback = plan_rollback(repo, base_sha, measurement, update_ref=not dry_run, auto_merge=auto_merge)
         branch = None
         if plan.commits:
             branch = repo.build_branch(base_sha, list(plan.commits), f"optimizer/{plan.agent}", update_ref=not dry_run)
@@ -199,9 +212,11 @@ def _run(
                 withheld=plan.withheld,
                 analyst_usage=plan.usage,
                 notes=plan.notes,
+                measurement=measurement,
+                rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
             )
             pr = render_pr(context)
-        outcomes.append(AgentOutcome(plan.agent, plan, branch, pr))
+        outcomes.append(AgentOutcome(plan.agent, plan, branch, pr, measurement, rollback))
     return analysis, outcomes
 
 

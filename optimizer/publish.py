@@ -19,11 +19,14 @@ from __future__ import annotations
 import hashlib
 import os
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
+from datetime import timedelta
 
+from optimizer import notices
 from optimizer.analysts.base import Analyst
+from optimizer.auto_rollback import RollbackPublished, publish_rollback
 from optimizer.config import Settings
 from optimizer.errors import GitError, OptimizerError
 from optimizer.gitops import markdown as md
@@ -212,9 +215,15 @@ def history_note(history: History | None, outcome: AgentOutcome) -> str:
 
 
 def publish_run(
-    settings: Settings, selection: Selection, analyst: Analyst, target: GitHubTarget, progress: Progress | None
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    target: GitHubTarget,
+    progress: Progress | None,
+    warn: Callable[[str], None] | None = None,
 ) -> tuple[Analysis, list[AgentOutcome], list[Published], list[str]]:
-    """The daily job, published: history read per agent, branch pushed, pull request opened or updated.
+    """The daily job, published: history read per agent, branch pushed, pull request opened or updated,
+    and the revert of a version that hurt proposed. With ``warn``, the webhook hears of what happened.
 
     An agent whose publishing fails does not stop the others; its error comes back in the last list.
     """
@@ -239,13 +248,48 @@ def publish_run(
             settings, selection, analyst, dry_run=False, progress=progress, base_sha=base_sha, history_for=history
         )
         publisher = Publisher(host, remote, repo, settings, base_branch, base_sha)
-        published, errors = [], []
+        published, errors, messages = [], [], []
+        window = (selection.now - timedelta(hours=selection.window_hours), selection.now)
         for outcome in outcomes:
+            messages += notices.merges(outcome.agent, histories.get(outcome.agent), *window)
             try:
                 done = publisher.publish(outcome)
                 published.append(
                     replace(done, notes=(*done.notes, history_note(histories.get(outcome.agent), outcome)))
                 )
+                if done.action == "opened" and done.pull and outcome.pr:
+                    messages.append(notices.opened(outcome.agent, outcome.pr.title, done.pull.url))
             except OptimizerError as err:
                 errors.append(f"{outcome.agent}: {err}")
+            try:
+                rolled = _rollback(host, remote, repo, settings, (base_branch, base_sha), outcome)
+            except OptimizerError as err:
+                errors.append(f"{outcome.agent}: rollback: {err}")
+                rolled = None
+            if rolled is not None:
+                published.append(Published(outcome.agent, rolled.action, rolled.pull, notes=rolled.notes))
+                messages += _rollback_message(outcome, rolled)
+        if warn is not None:
+            notices.send(settings, messages, warn)
         return analysis, outcomes, published, errors
+
+
+def _rollback(
+    host: CodeHost,
+    remote: RemoteBranches,
+    repo: AgentRepo,
+    settings: Settings,
+    base: tuple[str, str],
+    outcome: AgentOutcome,
+) -> RollbackPublished | None:
+    if outcome.rollback is None:
+        return None
+    return publish_rollback(host, remote, repo, settings, base, outcome.rollback)
+
+
+def _rollback_message(outcome: AgentOutcome, rolled: RollbackPublished) -> list[str]:
+    if not rolled.proposed or rolled.pull is None or outcome.rollback is None or outcome.measurement is None:
+        return []
+    why = outcome.measurement.measurement.decision.summary()
+    merged = rolled.action.startswith("opened and merged")
+    return [notices.rollback_proposed(outcome.agent, outcome.rollback.version, why, rolled.pull.url, merged)]

@@ -70,9 +70,20 @@ def run_records(
                 analysis_cost_usd=plan.usage.cost_usd if plan.usage else None,
                 base_sha=outcome.branch.base_sha if outcome.branch else None,
                 head_sha=outcome.branch.head_sha if outcome.branch else None,
+                measurement=_measurement(outcome),
             )
         )
     return records
+
+
+def _measurement(outcome: AgentOutcome) -> dict[str, object] | None:
+    """What the last change did (the newest version, each decision's effect) and the rollback proposed."""
+    if outcome.measurement is None:
+        return None
+    data: dict[str, object] = outcome.measurement.to_dict()
+    if outcome.rollback is not None:
+        data["rollback"] = outcome.rollback.to_dict()
+    return data
 
 
 def failure_record(run_id: str, agent: str | None, started: datetime, error: BaseException) -> RunRecord:

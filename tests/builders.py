@@ -13,7 +13,7 @@ BASE_TIME = datetime(2026, 11, 19, 12, 0, tzinfo=UTC)
 def trace(**overrides: Any) -> dict[str, Any]:
     """A healthy trace of agent `frontdesk`; ``overrides`` replace top-level keys."""
     n = next(_ids)
-    started = BASE_TIME + timedelta(seconds=n)
+    started = BASE_TIME + timedelta(seconds=n % 36_000)  # stays on 19 Nov however many traces a run builds
     record: dict[str, Any] = {
         "trace_id": f"t-{n:06d}",
         "session_id": f"s-{n // 3:06d}",

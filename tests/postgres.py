@@ -91,7 +91,11 @@ class PostgresServer:
     def migrated_template(self) -> str:
         if self._template is None:
             name = self.create_database()
-            apply_migrations(self.url(name))
+            try:
+                apply_migrations(self.url(name))
+            except BaseException:
+                self.drop_database(name)  # a migration that fails leaves no database behind
+                raise
             self._template = name
         return self._template
 

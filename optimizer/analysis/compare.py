@@ -9,7 +9,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Literal
+from typing import Any, Literal
 
 from optimizer.fmt import count, ms, pct, usd
 from optimizer.models import VersionMetrics
@@ -37,6 +37,18 @@ class MetricChange:
         if self.before is None or self.after is None or not self.before:
             return None
         return 100.0 * (self.after - self.before) / self.before
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "metric": self.metric,
+            "unit": self.unit,
+            "before": self.before,
+            "after": self.after,
+            "n_before": self.n_before,
+            "n_after": self.n_after,
+            "ci95": None if self.ci95_low is None else [self.ci95_low, self.ci95_high],
+            "verdict": self.verdict,
+        }
 
     def describe(self) -> str:
         """E.g. ``tool check_availability failure rate 33.0% → 4.0% (n = 1,100 → 420): better``."""

@@ -48,10 +48,13 @@ create table if not exists runs (
   analyst text,
   analysis_cost_usd real,
   base_sha text,
-  head_sha text
+  head_sha text,
+  measurement text
 );
 """
 _JSON_FIELDS = ("findings", "proposals")
+# Columns added after the first release: a registry file written before gets them on first use.
+_ADDED_COLUMNS = {"measurement": "text"}
 
 
 class LocalRegistry:
@@ -68,6 +71,7 @@ class LocalRegistry:
             _make_parent(self.path)
             with closing(sqlite3.connect(self.path, isolation_level=None, timeout=30)) as conn:
                 conn.executescript(_SCHEMA)
+                _add_missing_columns(conn)
                 yield conn
         except sqlite3.Error as err:
             raise RegistryError(f"{self.path}: {err}") from err
@@ -159,6 +163,7 @@ class LocalRegistry:
         values = asdict(record)
         for name in _JSON_FIELDS:
             values[name] = json.dumps(values[name])
+        values["measurement"] = None if record.measurement is None else json.dumps(record.measurement)
         names = [f.name for f in fields(RunRecord)]
         with self._connect() as conn:
             conn.execute(
@@ -180,8 +185,16 @@ class LocalRegistry:
             values = dict(zip(names, row, strict=True))
             for name in _JSON_FIELDS:
                 values[name] = tuple(json.loads(values[name]))
+            values["measurement"] = None if values["measurement"] is None else json.loads(values["measurement"])
             records.append(RunRecord(**values))
         return records
+
+
+def _add_missing_columns(conn: sqlite3.Connection) -> None:
+    present = {row[1] for row in conn.execute("pragma table_info(runs)")}
+    for name, kind in _ADDED_COLUMNS.items():
+        if name not in present:
+            conn.execute(f"alter table runs add column {name} {kind}")
 
 
 def _make_parent(path: Path) -> None:

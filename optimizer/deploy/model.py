@@ -135,3 +135,4 @@ class RunRecord:
     analysis_cost_usd: float | None = None
     base_sha: str | None = None
     head_sha: str | None = None
+    measurement: dict[str, object] | None = None  # what the last change did, and the rollback (optimizer.measure)

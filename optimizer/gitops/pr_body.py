@@ -15,7 +15,9 @@ from typing import Any
 from optimizer.analysts.base import AnalystUsage
 from optimizer.analysts.verbatim import copied_trace_text
 from optimizer.gitops import markdown as md
+from optimizer.gitops.pr_measure import last_change_section
 from optimizer.history import PastProposal
+from optimizer.measure import AgentMeasurement
 from optimizer.models import (
     ActionItem,
     AgentAnalysis,
@@ -56,6 +58,8 @@ class PrContext:
     withheld: tuple[PastProposal, ...] = ()  # rejected before; not proposed again this time
     analyst_usage: AnalystUsage | None = None  # tokens and dollars, when the analyst asked a model
     notes: tuple[str, ...] = ()  # the analyst's self-assessment and how its answer came about
+    measurement: AgentMeasurement | None = None  # what the last change did, over the lookback window
+    rollback_branch: str | None = None  # where this run proposes the newest version's revert, if it does
 
 
 @dataclass(frozen=True)
@@ -159,7 +163,13 @@ def _parts(ctx: PrContext, caps: _Caps, *, shortened: bool) -> _Parts:
     return _Parts(
         head=[_lead(ctx, shortened), _summary(ctx, findings)],
         items=items,
-        tail=[_not_acted_on(ctx, caps), _metrics(ctx.analysis.versions, caps), _analyst(ctx, caps), _source(ctx, caps)],
+        tail=[
+            _not_acted_on(ctx, caps),
+            last_change_section(ctx.measurement, ctx.rollback_branch) if ctx.measurement else "",
+            _metrics(ctx.analysis.versions, caps),
+            _analyst(ctx, caps),
+            _source(ctx, caps),
+        ],
     )
 
 

@@ -215,6 +215,67 @@ class AgentRepo:
             self._update_ref(branch, shas[-1])
         return BuiltBranch(branch, base, shas[-1], tuple(shas), patch, update_ref)
 
+    def subject(self, sha: str) -> str:
+        """The first line of a commit's message."""
+        return _git(self._repo, ["log", "-1", "--format=%s", self.files_at(sha).sha], "read a commit message")
+
+    def build_revert(
+        self, base_sha: str, target: str, branch: str, note: str, *, allowed: tuple[str, ...], update_ref: bool
+    ) -> BuiltBranch:
+        """``git revert -m 1 target`` (plain ``git revert`` for a one-parent commit) on top of ``base_sha``,
+        as one commit on ``branch`` with git's own message and ``note`` after it, with plumbing only.
+        Refused when the revert conflicts with later commits, or would change a path outside ``allowed``.
+        """
+        self._check_branch_name(branch)
+        base, commit = self.files_at(base_sha).sha, self.files_at(target).sha
+        parents = _git(self._repo, ["rev-list", "--parents", "-n", "1", commit], "read the parents").split()[1:]
+        if not parents:
+            raise GitError(f"{commit[:12]} is the first commit: there is nothing to revert it to.")
+        if not self._is_ancestor(commit, base):
+            raise GitError(f"{commit[:12]} is not in the history of the base branch ({base[:12]}): nothing to revert.")
+        # A commit that undoes ``target`` on top of it; merging it into the base (their merge base is
+        # ``target``) applies the undo to everything since: exactly what `git revert -m 1` computes.
+        env = _identity_env(self._repo)
+        undo = _git(self._repo, ["commit-tree", f"{parents[0]}^{{tree}}", "-p", commit, "-m", "undo"], "undo", env=env)
+        tree = self._merged_tree(base, undo, commit)
+        changed = _git(self._repo, ["diff-tree", "-r", "--name-only", "-z", base, tree], "list the revert's files")
+        outside = [path for path in changed.split("\0") if path and not path.startswith(allowed)]
+        if outside:
+            raise GitError(
+                f"reverting {commit[:12]} would change {', '.join(sorted(outside)[:5])}: the optimizer writes only "
+                f"under {', '.join(allowed)}. Revert it by hand."
+            )
+        if not changed.strip("\0"):
+            raise GitError(f"the base branch already has the files {commit[:12]} changed as they were before it.")
+        if update_ref:
+            self._refuse_checked_out(branch)
+        reversing = f", reversing\nchanges made to {parents[0]}" if len(parents) > 1 else ""
+        message = f'Revert "{self.subject(commit)}"\n\nThis reverts commit {commit}{reversing}.\n\n{note}'
+        sha = _git(self._repo, ["commit-tree", tree, "-p", base, "-m", message], "commit the revert", env=env)
+        if update_ref:
+            self._update_ref(branch, sha)
+        return BuiltBranch(branch, base, sha, (sha,), self._diff(base, sha), update_ref)
+
+    def _merged_tree(self, base: str, other: str, reverted: str) -> str:
+        try:
+            return _git(self._repo, ["merge-tree", "--write-tree", "--no-messages", base, other], "merge the revert")
+        except GitError as err:
+            cause = err.__cause__
+            out = str(getattr(cause, "stdout", "") or "").replace("stdout:", "").strip(" '\n")
+            files = sorted({line.split("\t")[-1] for line in out.splitlines()[1:] if "\t" in line})
+            raise GitError(
+                f"reverting {reverted[:12]} conflicts with later changes"
+                + (f" to {', '.join(files[:5])}" if files else "")
+                + ": revert it by hand."
+            ) from err
+
+    def _is_ancestor(self, commit: str, of: str) -> bool:
+        try:
+            _git(self._repo, ["merge-base", "--is-ancestor", commit, of], "compare commits")
+        except GitError:
+            return False
+        return True
+
     def _write_commits(self, base: str, commits: list[PlannedCommit]) -> list[str]:
         env = _identity_env(self._repo)
         with tempfile.TemporaryDirectory(prefix="optimizer-index-") as tmp:

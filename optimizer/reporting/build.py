@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from optimizer.analysis.compare import MetricChange
@@ -42,7 +42,12 @@ class AgentReport:
     decisions: tuple[DecisionEffect, ...]
 
 
-def day_rows(days: dict[date, dict[str, DayCounts]]) -> tuple[DayRow, ...]:
+def day_rows(days: dict[date, dict[str, DayCounts]], period: tuple[date, date] | None = None) -> tuple[DayRow, ...]:
+    """One row per day with traces; with ``period`` (first and last day), every day in it, empty ones too."""
+    if period is not None:
+        first, last = period
+        every = (first + timedelta(days=n) for n in range((last - first).days + 1))
+        days = {day: days.get(day, {}) for day in every}
     rows = []
     for day, versions in sorted(days.items()):
         total = DayCounts()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import UTC, date, datetime
 from typing import Any
 
 
@@ -41,7 +41,8 @@ class DailyAggregator:
 
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
         version = trace.get("prompt_version") or "unknown"
-        self.days[trace["agent"]][started.date()][version].add(trace)
+        day = (started if started.tzinfo is UTC else started.astimezone(UTC)).date()  # UTC days, like the report's
+        self.days[trace["agent"]][day][version].add(trace)
 
     def agent_days(self, agent: str) -> dict[date, dict[str, DayCounts]]:
         return {day: dict(versions) for day, versions in sorted(self.days.get(agent, {}).items())}

@@ -19,7 +19,7 @@ def render_markdown(reports: Sequence[AgentReport], start: str, end: str) -> str
 
 def _agent(report: AgentReport) -> str:
     parts = [f"## {md.text(report.agent)}"]
-    if not report.days:
+    if not any(day.traces for day in report.days):
         return "\n\n".join([*parts, "No conversations in this period."])
     parts += [_days_table(report.days), *_charts(report.days)]
     parts += ["### By prompt version", versions_table(report.versions)]

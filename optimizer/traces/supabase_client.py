@@ -11,8 +11,8 @@ from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
 
 import httpx
-from postgrest.exceptions import APIError
 from supabase import Client, ClientOptions, create_client
+from supabase import PostgrestAPIError as APIError
 
 from optimizer.config import SupabaseSettings
 from optimizer.errors import ConfigError, OptimizerError

@@ -223,3 +223,13 @@ def test_the_install_step_explains_what_to_set_in_an_agent_repo(example_repo, tm
     done = runner.run("Install optimizer", example_repo)
     assert done.returncode == 1
     assert "::error title=optimizer is not installed::Set the repository variable OPTIMIZER_PIP_SPEC" in done.stdout
+
+
+def test_the_weekly_report_goes_into_the_job_summary(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    done = runner.run("Weekly report", example_repo, {"matrix.agent": "frontdesk"})
+    assert done.returncode == 0, done.stderr
+    summary = runner.summary.read_text()
+    assert summary.startswith("# optimizer report: 2026-11-13T00:00:00Z → 2026-11-20T00:00:00Z\n\n## frontdesk\n")
+    assert [t.info for t in fences(summary)] == ["mermaid"] * 3
+    assert "| 2026-11-19 | 868 |" in summary  # the shipped example's last day

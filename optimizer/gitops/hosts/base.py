@@ -38,6 +38,7 @@ class PullRequest:
     created_at: str | None = None  # ISO 8601
     closed_at: str | None = None
     merged_at: str | None = None
+    merge_commit_sha: str | None = None  # of a merged one: the commit its merge put on the base branch
 
 
 @dataclass(frozen=True)
@@ -81,6 +82,10 @@ class CodeHost(Protocol):
     def update_pull(self, number: int, *, title: str | None = None, body: str | None = None) -> None: ...
 
     def close_pull(self, number: int) -> None: ...
+
+    def merge_pull(self, number: int, head_sha: str) -> str:
+        """Merge with a merge commit, only while the head is still ``head_sha``; returns the merge commit."""
+        ...
 
     def add_labels(self, number: int, labels: list[str]) -> None: ...
 

@@ -135,6 +135,15 @@ class GitHubHost:
     def close_pull(self, number: int) -> None:
         self._call(f"close pull request #{number}", lambda: self._gh_pull(number).edit(state="closed"))
 
+    def merge_pull(self, number: int, head_sha: str) -> str:
+        def merge() -> str:
+            status = self._gh_pull(number).merge(merge_method="merge", sha=head_sha)
+            if not status.merged:
+                raise HostError(f"GitHub did not merge pull request #{number}: {status.message}")
+            return str(status.sha)
+
+        return self._call(f"merge pull request #{number}", merge)
+
     def add_labels(self, number: int, labels: list[str]) -> None:
         if labels:
             self._call(f"label pull request #{number}", lambda: self._gh_pull(number).add_to_labels(*labels))
@@ -252,6 +261,7 @@ def _pull(pull: GhPull) -> PullRequest:
         created_at=_iso(pull.created_at),
         closed_at=_iso(pull.closed_at),
         merged_at=merged_at,
+        merge_commit_sha=pull.merge_commit_sha if merged_at else None,
     )
 
 
