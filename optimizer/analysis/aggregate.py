@@ -108,6 +108,17 @@ class Aggregator:
         self.agents: dict[str, AgentState] = {}
 
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
+        agent, version = self._states(trace)
+        _count_version(version, trace, started)
+        calls = trace.get("tool_calls")
+        if calls:
+            _observe_tools(agent, version, calls, trace["trace_id"])
+        if trace.get("error"):
+            _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
+        _observe_conversation(agent, trace)
+
+    def _states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
+        """The trace's agent and version state, created on first sight; counts the trace."""
         agent_name = trace["agent"]
         agent = self.agents.get(agent_name)
         if agent is None:
@@ -117,13 +128,7 @@ class Aggregator:
         version = agent.versions.get(version_name)
         if version is None:
             version = agent.versions[version_name] = VersionState()
-        _count_version(version, trace, started)
-        calls = trace.get("tool_calls")
-        if calls:
-            _observe_tools(agent, version, calls, trace["trace_id"])
-        if trace.get("error"):
-            _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
-        _observe_conversation(agent, trace)
+        return agent, version
 
 
 def _count_version(version: VersionState, trace: dict[str, Any], started: datetime) -> None:
@@ -171,17 +176,23 @@ def _error_text(error: dict[str, Any]) -> str:
 
 def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[str, Any]], trace_id: str) -> None:
     for call in calls:
-        name = call["name"]
-        counts = version.tools.get(name)
-        if counts is None:
-            counts = version.tools[name] = ToolCounts()
-        counts.calls += 1
-        latency = call.get("latency_ms")
-        if latency is not None:
-            counts.latency.add(latency)
-        if call.get("ok") is False or call.get("error"):
-            counts.failures += 1
-            _record_tool_failure(agent, name, call.get("error"), trace_id)
+        if count_call(version, call):
+            _record_tool_failure(agent, call["name"], call.get("error"), trace_id)
+
+
+def count_call(version: VersionState, call: dict[str, Any]) -> bool:
+    """Count one tool call in its version; True when it failed."""
+    name = call["name"]
+    counts = version.tools.get(name)
+    if counts is None:
+        counts = version.tools[name] = ToolCounts()
+    counts.calls += 1
+    latency = call.get("latency_ms")
+    if latency is not None:
+        counts.latency.add(latency)
+    failed = call.get("ok") is False or bool(call.get("error"))
+    counts.failures += failed
+    return failed
 
 
 def _record_tool_failure(agent: AgentState, tool: str, error: str | None, trace_id: str) -> None:

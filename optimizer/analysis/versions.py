@@ -10,32 +10,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from optimizer.analysis.aggregate import UNKNOWN_VERSION, AgentState, ToolCounts, VersionState, _count_version
+from optimizer.analysis.aggregate import Aggregator, _count_version, count_call
 
 
-class VersionAggregator:
-    """Feeds traces into per-agent version state. Pure: give it records, read ``agents`` afterwards."""
-
-    def __init__(self) -> None:
-        self.agents: dict[str, AgentState] = {}
+class VersionAggregator(Aggregator):
+    """Feeds traces into per-agent version state only. Pure: give it records, read ``agents`` afterwards."""
 
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
-        name = trace["agent"]
-        agent = self.agents.get(name)
-        if agent is None:
-            agent = self.agents[name] = AgentState(name)
-        agent.traces += 1
-        version_name = trace.get("prompt_version") or UNKNOWN_VERSION
-        version = agent.versions.get(version_name)
-        if version is None:
-            version = agent.versions[version_name] = VersionState()
+        _agent, version = self._states(trace)
         _count_version(version, trace, started)
         for call in trace.get("tool_calls") or ():
-            counts = version.tools.get(call["name"])
-            if counts is None:
-                counts = version.tools[call["name"]] = ToolCounts()
-            counts.calls += 1
-            if call.get("latency_ms") is not None:
-                counts.latency.add(call["latency_ms"])
-            if call.get("ok") is False or call.get("error"):
-                counts.failures += 1
+            count_call(version, call)
