@@ -23,6 +23,7 @@ from optimizer.measure import AgentMeasurement
 ALLOWED = ("prompts/", "souls/")  # the bot writes nowhere else, a revert included
 LABEL = "rollback"
 TRAILER = "Optimizer-Reverts"
+RACED = "another run opened it a moment ago"
 
 
 def rollback_branch(agent: str) -> str:
@@ -117,22 +118,51 @@ def publish_rollback(
         return RollbackPublished(agent, "rollback left alone", notes=(note,))
     head = rollback.branch.head_sha
     try:
-        remote.push(head, branch, expect=tip)
-    except LeaseRejected as err:
-        raise GitError(f"branch {branch} changed on the remote during this run; the next run tries again.") from err
-    try:
-        pull = host.create_pull(branch, base[0], rollback.title, rollback.body)
+        action, pull, notes = push_rollback_pull(
+            host, remote, settings, RollbackPull(agent, branch, base[0], head, tip, rollback.title, rollback.body)
+        )
     except PullExists:
-        note = "another run opened it a moment ago"
-        return RollbackPublished(agent, "rollback left alone:", host.open_pull(branch), (note,))
-    host.add_labels(pull.number, [LABEL, f"optimizer:{agent}"])
-    notes = host.request_reviewers(pull.number, list(settings.github.reviewers))
-    host.add_assignees(pull.number, list(settings.github.assignees))
+        return RollbackPublished(agent, "rollback left alone:", host.open_pull(branch), (RACED,))
+    if action == "updated":
+        return RollbackPublished(agent, "rollback left alone:", pull, (RACED,))
     if settings.measure.auto_merge_rollback:
         merged = host.merge_pull(pull.number, head)
         note = f"merged as {merged[:12]} (measure.auto_merge_rollback is on)"
         return RollbackPublished(agent, "opened and merged rollback pull request", pull, (*notes, note))
     return RollbackPublished(agent, "opened rollback pull request", pull, tuple(notes))
+
+
+@dataclass(frozen=True)
+class RollbackPull:
+    """A rollback branch to push and the pull request to open for it."""
+
+    agent: str
+    branch: str
+    base_branch: str
+    head: str  # the commit to push
+    tip: str | None  # where the remote branch was read at: the push's lease (None: must not exist)
+    title: str
+    body: str
+
+
+def push_rollback_pull(
+    host: CodeHost, remote: RemoteBranches, settings: Settings, want: RollbackPull
+) -> tuple[str, PullRequest, tuple[str, ...]]:
+    """Push the branch (leased on ``want.tip``), then update its open pull request or open one labelled
+    ``rollback``: ("opened" | "updated", the pull request, notes). ``PullExists``: another run opened it."""
+    try:
+        remote.push(want.head, want.branch, expect=want.tip)
+    except LeaseRejected as err:
+        raise GitError(f"branch {want.branch} changed on the remote meanwhile; read it again and retry.") from err
+    existing = host.open_pull(want.branch)
+    if existing is not None:
+        host.update_pull(existing.number, title=want.title, body=want.body)
+        return "updated", existing, ()
+    pull = host.create_pull(want.branch, want.base_branch, want.title, want.body)
+    host.add_labels(pull.number, [LABEL, f"optimizer:{want.agent}"])
+    notes = host.request_reviewers(pull.number, list(settings.github.reviewers))
+    host.add_assignees(pull.number, list(settings.github.assignees))
+    return "opened", pull, tuple(notes)
 
 
 def _same(a: str, b: str) -> bool:

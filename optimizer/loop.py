@@ -120,9 +120,10 @@ def run(
     progress: Progress | None = None,
     base_sha: str | None = None,
     history_for: Callable[[str], History] | None = None,
+    record: bool = True,
 ) -> tuple[Analysis, list[AgentOutcome]]:
     """The daily job, then its run record (one per agent; one "failed" record if it fails). A dry
-    run records nothing."""
+    run records nothing. ``record=False``: the caller records success later (with the PR URLs)."""
     started = utc_now()
     try:
         analysis, outcomes = _run(
@@ -130,15 +131,28 @@ def run(
         )
     except Exception as err:
         if not dry_run:
-            _record_failure(settings, selection, started, err)
+            record_failure(settings, selection, started, err)
         raise
-    if not dry_run:
-        run_ids = {outcome.agent: run_id(analysis.window, outcome.agent) for outcome in outcomes}
-        runs.record(settings, runs.run_records(analysis, outcomes, run_ids, started, utc_now()))
+    if not dry_run and record:
+        record_run(settings, analysis, outcomes, started)
     return analysis, outcomes
 
 
-def _record_failure(settings: Settings, selection: Selection, started: datetime, error: Exception) -> None:
+def record_run(
+    settings: Settings,
+    analysis: Analysis,
+    outcomes: list[AgentOutcome],
+    started: datetime,
+    pr_urls: Mapping[str, str] | None = None,
+    rollback_urls: Mapping[str, str] | None = None,
+) -> None:
+    """One run record per agent, with the pull requests' URLs when they were published."""
+    run_ids = {outcome.agent: run_id(analysis.window, outcome.agent) for outcome in outcomes}
+    records = runs.run_records(analysis, outcomes, run_ids, started, utc_now(), pr_urls, rollback_urls)
+    runs.record(settings, records)
+
+
+def record_failure(settings: Settings, selection: Selection, started: datetime, error: Exception) -> None:
     window = Window(iso(selection.now - timedelta(hours=selection.window_hours)), iso(selection.now), 0)
     record = runs.failure_record(run_id(window, selection.agent or "all"), selection.agent, started, error)
     with suppress(OptimizerError):  # the store may be what failed; the run's own error matters more

@@ -38,8 +38,9 @@ from optimizer.gitops.push import LeaseRejected, Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo, CommitInfo
 from optimizer.history import History
 from optimizer.learn import latest_decisions, read_history, trusted
-from optimizer.loop import AgentOutcome, Selection, run
+from optimizer.loop import AgentOutcome, Selection, record_failure, record_run, run
 from optimizer.models import Analysis
+from optimizer.timeutil import utc_now
 from optimizer.traces.jsonl import Progress
 
 FINGERPRINT_TRAILER = re.compile(r"^Optimizer-Fingerprint:\s*(\S+)\s*$", re.MULTILINE)
@@ -244,31 +245,50 @@ def publish_run(
             histories[agent] = read_history(host, agent, branch_name(agent), settings.github.history_limit)
             return histories[agent]
 
+        started = utc_now()
         analysis, outcomes = run(
-            settings, selection, analyst, dry_run=False, progress=progress, base_sha=base_sha, history_for=history
+            settings,
+            selection,
+            analyst,
+            dry_run=False,
+            progress=progress,
+            base_sha=base_sha,
+            history_for=history,
+            record=False,  # recorded below, once the pull requests' URLs are known
         )
         publisher = Publisher(host, remote, repo, settings, base_branch, base_sha)
         published, errors, messages = [], [], []
+        pr_urls: dict[str, str] = {}
+        rollback_urls: dict[str, str] = {}
         window = (selection.now - timedelta(hours=selection.window_hours), selection.now)
-        for outcome in outcomes:
-            messages += notices.merges(outcome.agent, histories.get(outcome.agent), *window)
-            try:
-                done = publisher.publish(outcome)
-                published.append(
-                    replace(done, notes=(*done.notes, history_note(histories.get(outcome.agent), outcome)))
-                )
-                if done.action == "opened" and done.pull and outcome.pr:
-                    messages.append(notices.opened(outcome.agent, outcome.pr.title, done.pull.url))
-            except OptimizerError as err:
-                errors.append(f"{outcome.agent}: {err}")
-            try:
-                rolled = _rollback(host, remote, repo, settings, (base_branch, base_sha), outcome)
-            except OptimizerError as err:
-                errors.append(f"{outcome.agent}: rollback: {err}")
-                rolled = None
-            if rolled is not None:
-                published.append(Published(outcome.agent, rolled.action, rolled.pull, notes=rolled.notes))
-                messages += _rollback_message(outcome, rolled)
+        try:
+            for outcome in outcomes:
+                messages += notices.merges(outcome.agent, histories.get(outcome.agent), *window)
+                try:
+                    done = publisher.publish(outcome)
+                    published.append(
+                        replace(done, notes=(*done.notes, history_note(histories.get(outcome.agent), outcome)))
+                    )
+                    if done.pull:
+                        pr_urls[outcome.agent] = done.pull.url
+                    if done.action == "opened" and done.pull and outcome.pr:
+                        messages.append(notices.opened(outcome.agent, outcome.pr.title, done.pull.url))
+                except OptimizerError as err:
+                    errors.append(f"{outcome.agent}: {err}")
+                try:
+                    rolled = _rollback(host, remote, repo, settings, (base_branch, base_sha), outcome)
+                except OptimizerError as err:
+                    errors.append(f"{outcome.agent}: rollback: {err}")
+                    rolled = None
+                if rolled is not None:
+                    published.append(Published(outcome.agent, rolled.action, rolled.pull, notes=rolled.notes))
+                    if rolled.pull:
+                        rollback_urls[outcome.agent] = rolled.pull.url
+                    messages += _rollback_message(outcome, rolled)
+        except Exception as err:
+            record_failure(settings, selection, started, err)
+            raise
+        record_run(settings, analysis, outcomes, started, pr_urls, rollback_urls)
         if warn is not None:
             notices.send(settings, messages, warn)
         return analysis, outcomes, published, errors

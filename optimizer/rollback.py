@@ -28,9 +28,10 @@ from optimizer.errors import GitError
 from optimizer.gitops import markdown as md
 from optimizer.gitops.push import LeaseRejected, Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo, BuiltBranch, PlannedCommit
+from optimizer.publish import publish_target
+from optimizer.rollback_pr import TRAILER, publish_rollback_pr, rollback_branch
 
 Echo = Callable[..., None]
-TRAILER = "Optimizer-Rollback"
 
 
 @dataclass(frozen=True)
@@ -127,22 +128,33 @@ def default_target(settings: Settings, args: RollbackArgs) -> str:
 
 
 def rollback_command(repo: Path, args: RollbackArgs, echo: Echo) -> None:
+    """With a GitHub target (as `optimizer run` publishes), the branch is pushed and its pull request
+    opened or updated; without one, the branch is built here and the pull request printed."""
     settings = load_settings(repo)
+    target = None if args.push else publish_target(settings)
     with AgentRepo(repo) as git_repo:
-        base_sha = git_repo.resolve_base(settings.base_branch)
-        to_sha = git_repo.files_at(args.to or default_target(settings, args)).sha
-        now = agent_files(git_repo.files_at(base_sha), args.agent)
-        then = agent_files(git_repo.files_at(to_sha), args.agent)
-        if not now and not then:
-            raise DeployError(
-                f"unknown agent {args.agent!r}: no soul and no prompts at {short(base_sha)} or {short(to_sha)}"
+        if target is not None:
+            publish_rollback_pr(
+                git_repo, settings, target, lambda base_sha: _plan(git_repo, settings, args, base_sha), echo
             )
-        plan = plan_rollback(args.agent, base_sha, now, then, to_sha, args.reason)
+            return
+        plan = _plan(git_repo, settings, args, git_repo.resolve_base(settings.base_branch))
         if args.push:
             _push(git_repo, settings, plan, echo)
             return
-        branch = git_repo.build_branch(base_sha, [plan.commit], f"optimizer-rollback/{args.agent}", update_ref=True)
+        branch = git_repo.build_branch(plan.base_sha, [plan.commit], rollback_branch(args.agent), update_ref=True)
     _print_pr(plan, branch, echo)
+
+
+def _plan(git_repo: AgentRepo, settings: Settings, args: RollbackArgs, base_sha: str) -> RollbackPlan:
+    to_sha = git_repo.files_at(args.to or default_target(settings, args)).sha
+    now = agent_files(git_repo.files_at(base_sha), args.agent)
+    then = agent_files(git_repo.files_at(to_sha), args.agent)
+    if not now and not then:
+        raise DeployError(
+            f"unknown agent {args.agent!r}: no soul and no prompts at {short(base_sha)} or {short(to_sha)}"
+        )
+    return plan_rollback(args.agent, base_sha, now, then, to_sha, args.reason)
 
 
 def _print_pr(plan: RollbackPlan, branch: BuiltBranch, echo: Echo) -> None:

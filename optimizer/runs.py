@@ -40,8 +40,9 @@ def run_records(
     started: datetime,
     finished: datetime,
     pr_urls: Mapping[str, str] | None = None,
+    rollback_urls: Mapping[str, str] | None = None,
 ) -> list[RunRecord]:
-    """One record per agent outcome. Pure."""
+    """One record per agent outcome; a rollback pull request's URL goes with the rollback. Pure."""
     traces = {agent.agent: sum(v.traces for v in agent.versions) for agent in analysis.agents}
     findings = {agent.agent: agent.findings for agent in analysis.agents}
     records = []
@@ -70,19 +71,22 @@ def run_records(
                 analysis_cost_usd=plan.usage.cost_usd if plan.usage else None,
                 base_sha=outcome.branch.base_sha if outcome.branch else None,
                 head_sha=outcome.branch.head_sha if outcome.branch else None,
-                measurement=_measurement(outcome),
+                measurement=_measurement(outcome, (rollback_urls or {}).get(outcome.agent)),
             )
         )
     return records
 
 
-def _measurement(outcome: AgentOutcome) -> dict[str, object] | None:
+def _measurement(outcome: AgentOutcome, rollback_url: str | None) -> dict[str, object] | None:
     """What the last change did (the newest version, each decision's effect) and the rollback proposed."""
     if outcome.measurement is None:
         return None
     data: dict[str, object] = outcome.measurement.to_dict()
     if outcome.rollback is not None:
-        data["rollback"] = outcome.rollback.to_dict()
+        rollback = outcome.rollback.to_dict()
+        if rollback_url:  # when it was published
+            rollback["pr_url"] = rollback_url
+        data["rollback"] = rollback
     return data
 
 

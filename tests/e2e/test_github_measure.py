@@ -106,6 +106,10 @@ def test_a_regression_gets_its_revert_pull_request_in_the_next_daily_run(github,
     assert webhook.texts[1].startswith(f"optimizer proposes rolling back frontdesk version {new[:12]}: cost per trace")
     assert webhook.texts[1].endswith(f" {pull_url(github, pull)}")
     assert (git(agent_repo, "status", "--porcelain"), git(agent_repo, "rev-parse", "HEAD")) == checkout
+    # the run record carries both pull requests' URLs
+    [record] = LocalRegistry(agent_repo / ".optimizer" / "registry.sqlite3").runs("frontdesk")
+    assert (record.outcome, record.pr_url) == ("proposed", pull_url(github, proposals))
+    assert record.measurement and record.measurement["rollback"]["pr_url"] == pull_url(github, pull)
 
     again = daily_run(agent_repo, traces, env)
 
