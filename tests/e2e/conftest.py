@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import shutil
 import subprocess
 import sys
 from dataclasses import dataclass
@@ -11,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-PROJECT = Path(__file__).resolve().parents[2]
+from tests.example_repo import make_example_repo
 
 
 @dataclass
@@ -57,12 +56,4 @@ def isolated_home(tmp_path_factory, monkeypatch):
 
 @pytest.fixture
 def example_repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "agent-repo"
-    repo.mkdir()
-    for name in ("souls", "prompts", "examples"):
-        shutil.copytree(PROJECT / name, repo / name, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    shutil.copy(PROJECT / "optimizer.yaml", repo / "optimizer.yaml")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "the example agent")
-    return repo
+    return make_example_repo(tmp_path)

@@ -5,17 +5,16 @@ from __future__ import annotations
 
 import json
 import os
-import shutil
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
+from tests.example_repo import make_example_repo
 from tests.fakes.anthropic_server import INTERNAL, FakeAnthropic, tool_answer
 from tests.fakes.claude_answers import DUPLICATE_BLOCK, GOOD, INVALID, OUTSIDE, PETS_FAQ, TIMEOUT_RULE, answer
 
-PROJECT = Path(__file__).resolve().parents[2]
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada",
     "GIT_AUTHOR_EMAIL": "ada@example.com",
@@ -32,15 +31,7 @@ def git(repo: Path, *args: str) -> str:
 
 @pytest.fixture
 def repo(tmp_path: Path) -> Path:
-    repo = tmp_path / "agent-repo"
-    repo.mkdir()
-    for name in ("souls", "prompts", "examples"):
-        shutil.copytree(PROJECT / name, repo / name, ignore=shutil.ignore_patterns("*.py", "__pycache__"))
-    shutil.copy(PROJECT / "optimizer.yaml", repo / "optimizer.yaml")
-    git(repo, "init", "-q", "-b", "main")
-    git(repo, "add", "-A")
-    git(repo, "commit", "-q", "-m", "the example agent")
-    return repo
+    return make_example_repo(tmp_path, {**os.environ, **GIT_ENV})
 
 
 @pytest.fixture
