@@ -25,6 +25,7 @@ import psycopg
 import pytest
 from psycopg import sql
 
+from optimizer.schemas import load_schema
 from tests.fakes.postgrest import PostgrestServer
 
 ENV_URL = "OPTIMIZER_TEST_DATABASE_URL"
@@ -179,27 +180,7 @@ def _throwaway_cluster() -> str:
 
 # --- pytest fixtures (imported by the conftests and test modules that need a database) ----------
 
-TRACE_COLUMNS = (
-    "trace_id",
-    "session_id",
-    "agent",
-    "started_at",
-    "ended_at",
-    "prompt_version",
-    "model",
-    "channel",
-    "usage",
-    "cost_usd",
-    "latency_ms",
-    "tool_calls",
-    "messages",
-    "escalated",
-    "owner_corrected",
-    "sentiment",
-    "feedback",
-    "error",
-    "metadata",
-)
+TRACE_COLUMNS = tuple(load_schema("trace")["properties"])  # the canonical record, column for column
 
 
 def insert_traces(url: str, traces: list[dict[str, object]]) -> None:

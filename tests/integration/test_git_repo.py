@@ -47,6 +47,10 @@ def write(root: Path, rel: str, text: str) -> None:
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
+    return make_repo(tmp_path)
+
+
+def make_repo(tmp_path: Path) -> Path:
     """A repo on main with one commit holding a prompt and a soul."""
     root = tmp_path / "agent"
     root.mkdir()

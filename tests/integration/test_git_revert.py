@@ -6,7 +6,7 @@ import pytest
 
 from optimizer.errors import GitError
 from optimizer.gitops.repo import AgentRepo
-from tests.integration.test_git_repo import PROMPT, SOUL, git, write
+from tests.integration.test_git_repo import PROMPT, SOUL, git, make_repo, write
 
 ALLOWED = ("prompts/", "souls/")
 
@@ -19,14 +19,7 @@ def repo(tmp_path, monkeypatch):
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
-    root = tmp_path / "agent"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    write(root, PROMPT, "You are a support agent.\n")
-    write(root, SOUL, "name: support\nalways_do: []\n")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
+    return make_repo(tmp_path)
 
 
 def merge_branch(root, name: str, changes: dict[str, str]) -> str:

@@ -39,25 +39,7 @@ json_values = st.recursive(
     ),
     max_leaves=6,
 )
-FIELDS = [
-    "trace_id",
-    "session_id",
-    "agent",
-    "started_at",
-    "ended_at",
-    "prompt_version",
-    "usage",
-    "cost_usd",
-    "latency_ms",
-    "tool_calls",
-    "messages",
-    "escalated",
-    "owner_corrected",
-    "sentiment",
-    "feedback",
-    "error",
-    "metadata",
-]
+FIELDS = list(load_schema("trace")["properties"])
 
 
 @settings(max_examples=1500, deadline=None)
