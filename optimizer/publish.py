@@ -215,6 +215,21 @@ def history_note(history: History | None, outcome: AgentOutcome) -> str:
     )
 
 
+def connect_remote(
+    stack: ExitStack, settings: Settings, target: GitHubTarget
+) -> tuple[CodeHost, RemoteBranches, str, str]:
+    """The host, the remote (both closed with ``stack``), the base branch and its tip on the remote."""
+    host = connect(target, throttle=settings.github.throttle)
+    stack.callback(host.close)
+    remote = RemoteBranches(settings.repo, Remote(host.push_url(), target.token))
+    stack.callback(remote.close)
+    base_branch = settings.base_branch or host.default_branch()
+    base_sha = remote.fetch(base_branch)
+    if base_sha is None:
+        raise GitError(f"base branch {base_branch!r} does not exist in {target.repository}.")
+    return host, remote, base_branch, base_sha
+
+
 def publish_run(
     settings: Settings,
     selection: Selection,
@@ -229,15 +244,8 @@ def publish_run(
     An agent whose publishing fails does not stop the others; its error comes back in the last list.
     """
     with ExitStack() as stack:
-        host = connect(target, throttle=settings.github.throttle)
-        stack.callback(host.close)
+        host, remote, base_branch, base_sha = connect_remote(stack, settings, target)
         repo = stack.enter_context(AgentRepo(settings.repo))
-        remote = RemoteBranches(settings.repo, Remote(host.push_url(), target.token))
-        stack.callback(remote.close)
-        base_branch = settings.base_branch or host.default_branch()
-        base_sha = remote.fetch(base_branch)
-        if base_sha is None:
-            raise GitError(f"base branch {base_branch!r} does not exist in {target.repository}.")
 
         histories: dict[str, History] = {}
 

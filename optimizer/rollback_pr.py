@@ -15,11 +15,9 @@ from typing import TYPE_CHECKING
 from optimizer.auto_rollback import RollbackPull, push_rollback_pull
 from optimizer.config import Settings
 from optimizer.deploy.errors import DeployError
-from optimizer.errors import GitError
-from optimizer.gitops.hosts.github import connect
 from optimizer.gitops.hosts.target import GitHubTarget
-from optimizer.gitops.push import Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
+from optimizer.publish import connect_remote
 
 if TYPE_CHECKING:
     from optimizer.rollback import RollbackPlan
@@ -41,14 +39,7 @@ def publish_rollback_pr(
 ) -> None:
     """Plan the rollback on the remote base branch's tip (``plan_at``), push it, open or update its PR."""
     with ExitStack() as stack:
-        host = connect(target, throttle=settings.github.throttle)
-        stack.callback(host.close)
-        remote = RemoteBranches(settings.repo, Remote(host.push_url(), target.token))
-        stack.callback(remote.close)
-        base_branch = settings.base_branch or host.default_branch()
-        base_sha = remote.fetch(base_branch)
-        if base_sha is None:
-            raise GitError(f"base branch {base_branch!r} does not exist in {target.repository}.")
+        host, remote, base_branch, base_sha = connect_remote(stack, settings, target)
         plan = plan_at(base_sha)
         branch = rollback_branch(plan.agent)
         tip = remote.fetch(branch)
