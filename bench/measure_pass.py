@@ -28,8 +28,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from optimizer.config import Settings
-from optimizer.lookback import read_days, read_versions
-from optimizer.traces.sources import observe
+from optimizer.traces.lookback import read_days, read_versions
+from optimizer.traces.source import observe
 
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 13, tzinfo=UTC)

@@ -50,7 +50,7 @@ def main() -> None:
     parser.add_argument("--rounds", type=int, default=15)
     rounds = parser.parse_args().rounds
     times: dict[str, list[float]] = {name: [] for name in COMMANDS}
-    for name, argv in COMMANDS.items():
+    for argv in COMMANDS.values():
         _seconds(argv)  # warm the file cache once
     for _ in range(rounds):
         for name, argv in COMMANDS.items():

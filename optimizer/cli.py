@@ -17,17 +17,17 @@ from typing import Any, TypeVar
 import click
 
 from optimizer import __version__
-from optimizer.agents_cmd import agents_command
-from optimizer.commands import RunArgs, analyze_command, run_command, validate_command
-from optimizer.cost_preview import diff_cost_command
-from optimizer.deploy.command import DeployArgs, deploy_command
+from optimizer.commands.agents import agents_command
+from optimizer.commands.command import command_command
+from optimizer.commands.deploy import DeployArgs, deploy_command
+from optimizer.commands.diff_cost import diff_cost_command
+from optimizer.commands.init import init_command
+from optimizer.commands.report import ReportArgs, report_command
+from optimizer.commands.run import RunArgs, analyze_command, run_command, validate_command
+from optimizer.commands.status import status_command
 from optimizer.errors import OptimizerError
-from optimizer.github_cmds import command_command
-from optimizer.init import init_command
-from optimizer.loop import SelectionArgs
-from optimizer.report_cmd import ReportArgs, report_command
-from optimizer.rollback import RollbackArgs, rollback_command
-from optimizer.status import status_command
+from optimizer.propose.daily_run import SelectionArgs
+from optimizer.rollback.manual import RollbackArgs, rollback_command
 from optimizer.timeutil import parse_timestamp
 
 F = TypeVar("F", bound=Callable[..., Any])

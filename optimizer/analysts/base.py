@@ -7,7 +7,7 @@ from typing import Protocol
 
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
-from optimizer.history import History
+from optimizer.history.model import History
 from optimizer.models import ActionItem, AgentAnalysis, Proposal
 
 

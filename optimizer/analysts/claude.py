@@ -22,7 +22,7 @@ from optimizer.analysts.pricing import Price, cost_usd, price_for
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import ClaudeSettings, Limits
 from optimizer.errors import AnalystError
-from optimizer.history import NO_HISTORY, History
+from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
 from optimizer.text.redact import clip
 

@@ -11,11 +11,11 @@ import json
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.analysis.compare import compare_versions
 from optimizer.analysts.evidence_sample import Chosen, FindingSample
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
-from optimizer.history import History, PastProposal
+from optimizer.history.model import History, PastProposal
+from optimizer.measure.compare import compare_versions
 from optimizer.models import AgentAnalysis, Figure, VersionMetrics
 from optimizer.text.redact import excerpt, redact
 

@@ -19,7 +19,7 @@ from optimizer.analysts.heuristic_edits import (
 from optimizer.analysts.heuristic_items import action_items_for
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Limits
-from optimizer.history import NO_HISTORY, History
+from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
 
 ProposalRule = Callable[[Finding, AgentArtifacts], Proposal | None]

@@ -6,10 +6,10 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
-from optimizer.analysis.compare import MetricChange
-from optimizer.history import PastProposal
+from optimizer.analysis.daily import DayCounts
+from optimizer.history.model import PastProposal
+from optimizer.measure.compare import MetricChange
 from optimizer.models import VersionMetrics
-from optimizer.reporting.daily import DayCounts
 
 
 @dataclass(frozen=True)

@@ -11,8 +11,8 @@ from optimizer.analysts.claude import ClaudeAnalyst
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import ClaudeSettings, load_settings
-from optimizer.loop import Selection, analyse
 from optimizer.models import AgentAnalysis
+from optimizer.propose.daily_run import Selection, analyse
 from optimizer.timeutil import parse_timestamp
 from tests.fakes.anthropic_server import FakeAnthropic
 

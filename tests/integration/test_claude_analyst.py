@@ -12,10 +12,10 @@ from optimizer.analysts.claude_answer import key_map, to_proposals
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.config import ClaudeSettings, Limits
 from optimizer.errors import AnalystError
-from optimizer.gitops.pr_body import PrContext, render_pr
-from optimizer.history import History, PastProposal
+from optimizer.history.model import History, PastProposal
 from optimizer.models import SourceReport, Window
-from optimizer.planning import plan_agent
+from optimizer.propose.plan import plan_agent
+from optimizer.render.pr_body import PrContext, render_pr
 from tests.fakes.anthropic_server import (
     INTERNAL,
     OVERLOADED,

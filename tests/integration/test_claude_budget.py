@@ -16,7 +16,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.config import Limits
-from optimizer.history import NO_HISTORY, History, PastProposal
+from optimizer.history.model import NO_HISTORY, History, PastProposal
 from optimizer.models import AgentAnalysis, Evidence, Finding
 from tests.builders import exchange, failing_call, trace
 from tests.fakes.anthropic_server import FakeAnthropic, tool_answer

@@ -14,7 +14,7 @@ from optimizer.config import SupabaseSettings, load_settings
 from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.errors import TraceSourceError
-from optimizer.loop import SelectionArgs, run, selection_from
+from optimizer.propose.daily_run import SelectionArgs, run, selection_from
 from tests.postgres import PROJECT, insert_traces
 
 

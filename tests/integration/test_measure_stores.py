@@ -8,11 +8,11 @@ import shutil
 import sqlite3
 from dataclasses import replace
 
+from optimizer.commands.report import ReportArgs, report_command
 from optimizer.config import SupabaseSettings, load_settings
 from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.model import RunRecord
 from optimizer.deploy.remote import SupabaseRegistry
-from optimizer.report_cmd import ReportArgs, report_command
 from tests.known_effects import END, Batch, write_traces
 from tests.postgres import PROJECT, insert_traces
 

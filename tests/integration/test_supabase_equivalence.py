@@ -25,7 +25,7 @@ from optimizer.analysis.engine import analyse_agent
 from optimizer.analysis.serialize import analysis_to_dict
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.config import SupabaseSettings, Thresholds, load_settings
-from optimizer.loop import SelectionArgs, analyse, selection_from
+from optimizer.propose.daily_run import SelectionArgs, analyse, selection_from
 from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.jsonl import JsonlTraceSource
 from optimizer.traces.supabase import SupabaseTraceSource

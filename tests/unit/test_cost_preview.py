@@ -5,7 +5,7 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from optimizer.artifacts.files import MemoryFiles
-from optimizer.cost_preview import FileCost, agent_of, compare, render_markdown, turn_tokens
+from optimizer.commands.diff_cost import FileCost, agent_of, compare, render_markdown, turn_tokens
 from optimizer.text.blocks import estimate_tokens
 
 FRONT = "---\ntools: [check_availability]\nrequired_placeholders: ['{{PLAYBOOKS}}']\n---\n"

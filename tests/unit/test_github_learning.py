@@ -3,8 +3,8 @@
 from __future__ import annotations
 
 from optimizer.gitops.hosts.base import PullRequest, Remark
-from optimizer.history import History, PastProposal
-from optimizer.learn import dropped_block, past_proposals, screen
+from optimizer.history.from_host import dropped_block, past_proposals, screen
+from optimizer.history.model import History, PastProposal
 from optimizer.models import Edit, Proposal
 
 BOT = "optimizer-app[bot]"

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.gitops.pr_rewrite import recount, replace_commits, retitle, strike_proposal
-from optimizer.pr_commands import Command, parse_command
+from optimizer.approve.comment_commands import Command, parse_command
+from optimizer.render.pr_rewrite import recount, replace_commits, retitle, strike_proposal
 
 
 @pytest.mark.parametrize(

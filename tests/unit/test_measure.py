@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from optimizer.history import History, PastProposal
-from optimizer.measure import effects_of_merges, measure_newest
+from optimizer.history.model import History, PastProposal
+from optimizer.measure.effects import effects_of_merges, measure_newest
 from tests.unit.analysis.test_compare import generate, versions
 
 OLD_SHA = "3f9c2e1aa0d5b7c9e1f3a5b7c9d1e3f5a7b9c1d3"

@@ -6,15 +6,15 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer.analysis.rollback_policy import DEFAULT_GUARDS
+from optimizer.commands.report import decided_between
 from optimizer.config import load_settings
-from optimizer.decisions import history_from_records
 from optimizer.deploy.model import RunRecord
 from optimizer.errors import ConfigError
-from optimizer.history import History, PastProposal
-from optimizer.learn import past_proposals
-from optimizer.measure import guards_from, measure_agent, past_proposal
-from optimizer.report_cmd import decided_between
+from optimizer.history.from_host import past_proposals
+from optimizer.history.model import History, PastProposal
+from optimizer.history.read import history_from_records
+from optimizer.measure.effects import guards_from, measure_agent, past_proposal
+from optimizer.measure.rollback_policy import DEFAULT_GUARDS
 from optimizer.timeutil import parse_timestamp
 from tests.known_effects import Batch
 from tests.unit.analysis.test_compare import versions

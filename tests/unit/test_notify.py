@@ -8,7 +8,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 import pytest
 
-from optimizer.notify import notify
+from optimizer.propose.webhook import notify
 
 
 @pytest.fixture

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 
 from optimizer.analysis.aggregate import Aggregator
-from optimizer.analysis.compare import compare_versions
 from optimizer.analysis.metrics import version_metrics
+from optimizer.measure.compare import compare_versions
 from optimizer.models import VersionMetrics
 from optimizer.traces.fastcheck import started_at_if_valid
 from tests.builders import failing_call, trace

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from optimizer.analysis.compare import compare_versions
-from optimizer.analysis.rollback_policy import decide
+from optimizer.measure.compare import compare_versions
+from optimizer.measure.rollback_policy import decide
 from tests.unit.analysis.test_compare import generate, versions
 
 

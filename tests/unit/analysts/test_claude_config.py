@@ -12,7 +12,7 @@ from optimizer.analysts.heuristic import HeuristicAnalyst
 from optimizer.analysts.pricing import BUILTIN_PRICES, cost_usd, price_for
 from optimizer.config import DEFAULT_CLAUDE_MODEL, ClaudeSettings, load_settings
 from optimizer.errors import ConfigError
-from optimizer.loop import choose_analyst
+from optimizer.propose.daily_run import choose_analyst
 
 KEY = "sk-ant-test-0000"
 

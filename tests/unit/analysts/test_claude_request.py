@@ -11,7 +11,7 @@ from optimizer.analysts.claude_request import build_request, tool_input_schema, 
 from optimizer.analysts.evidence_sample import choose, plan_units, sample_findings
 from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
 from optimizer.config import Limits
-from optimizer.history import NO_HISTORY, History, PastProposal
+from optimizer.history.model import NO_HISTORY, History, PastProposal
 from optimizer.models import AgentAnalysis, Evidence, Finding
 
 LIMITS = Limits()

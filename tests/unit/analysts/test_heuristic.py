@@ -8,7 +8,7 @@ from optimizer.artifacts.files import MemoryFiles
 from optimizer.artifacts.loader import load_agent
 from optimizer.config import Limits
 from optimizer.models import AgentAnalysis, Evidence, Finding
-from optimizer.planning import plan_agent
+from optimizer.propose.plan import plan_agent
 from optimizer.text.blocks import find_duplicate_blocks
 
 RULES = (

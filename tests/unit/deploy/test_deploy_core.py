@@ -4,10 +4,10 @@ from __future__ import annotations
 
 import pytest
 
+from optimizer.commands.status import compare
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.model import Artifact, Deployed, agent_versions, plan_deploy
-from optimizer.rollback import plan_rollback
-from optimizer.status import compare
+from optimizer.rollback.manual import plan_rollback
 
 A, B = "a" * 40, "b" * 40
 SOUL = Artifact("frontdesk", "souls/frontdesk.yaml", "soul", "name: frontdesk\n")

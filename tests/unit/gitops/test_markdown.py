@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.gitops import markdown as md
+from optimizer.render import markdown as md
 
 
 @pytest.mark.parametrize(

@@ -7,7 +7,6 @@ from dataclasses import replace
 
 import pytest
 
-from optimizer.gitops.pr_body import GITHUB_BODY_LIMIT, PrContext, parse_meta, render_pr
 from optimizer.models import (
     ActionItem,
     AgentAnalysis,
@@ -22,6 +21,7 @@ from optimizer.models import (
     VersionMetrics,
     Window,
 )
+from optimizer.render.pr_body import GITHUB_BODY_LIMIT, PrContext, parse_meta, render_pr
 
 HOSTILE = (
     "--> </details> @everyone [x](http://evil) <img src=x onerror=alert(1)> <!-- "

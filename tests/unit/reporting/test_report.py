@@ -8,12 +8,12 @@ from datetime import UTC, datetime, timedelta
 from markdown_it import MarkdownIt
 
 from optimizer.analysis.aggregate import Aggregator
-from optimizer.analysis.compare import changes_for, compare_versions
+from optimizer.analysis.daily import DailyAggregator
 from optimizer.analysis.metrics import version_metrics
-from optimizer.history import PastProposal
+from optimizer.history.model import PastProposal
+from optimizer.measure.compare import changes_for, compare_versions
+from optimizer.render.report import render_json, render_markdown
 from optimizer.reporting.build import AgentReport, DecisionEffect, day_rows
-from optimizer.reporting.daily import DailyAggregator
-from optimizer.reporting.render import render_json, render_markdown
 from optimizer.traces.fastcheck import started_at_if_valid
 from tests.builders import failing_call, trace
 

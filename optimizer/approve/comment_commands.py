@@ -1,0 +1,199 @@
+"""`/optimizer drop N | refresh | help` in a pull request comment: read the event, check who asks, obey.
+
+The comments workflow calls ``optimizer command`` for each new comment. The event (the comment,
+its author, the pull request) comes from the file ``$GITHUB_EVENT_PATH`` names, never from text
+pasted into a script. Only people with write access are obeyed; anyone else gets a polite reply.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Callable, Mapping
+from contextlib import ExitStack
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+from optimizer.approve.drop import DropContext, DropRefused, drop
+from optimizer.config import Settings
+from optimizer.errors import OptimizerError
+from optimizer.gitops.hosts.base import WRITE_PERMISSIONS, CodeHost, PullRequest
+from optimizer.gitops.hosts.github import connect
+from optimizer.gitops.hosts.target import GitHubTarget, resolve_target
+from optimizer.gitops.push import Remote, RemoteBranches
+from optimizer.gitops.repo import AgentRepo
+from optimizer.propose.publish import Published, branch_name
+from optimizer.render import markdown as md
+from optimizer.render.pr_body import parse_meta
+
+PREFIX = "/optimizer"
+Verb = Literal["drop", "refresh", "help", "unknown"]
+HELP = (
+    "**optimizer commands** (for people with write access), one per comment:\n\n"
+    "- `/optimizer drop N` — take proposal N out of this pull request (its commit leaves the branch) and record it "
+    "as rejected; add why after the number: `/optimizer drop 2 the answer needs the owner`. `drop 2 3` drops both.\n"
+    "- `/optimizer refresh` — analyse the latest traces again and rebuild this pull request.\n"
+    "- `/optimizer help` — this list.\n\n"
+    "Merging the pull request approves what is in it; closing it rejects it (say why in a comment: later runs "
+    "read it)."
+)
+_NUMBER = re.compile(r"^#?(\d+)$")
+
+
+@dataclass(frozen=True)
+class Command:
+    verb: Verb
+    numbers: tuple[int, ...] = ()
+    reason: str = ""
+    text: str = ""  # the command line as written
+
+
+def parse_command(body: str) -> Command | None:
+    """The first line that starts with ``/optimizer``; None when no line does. Pure."""
+    for line in (body or "").splitlines():
+        text = line.strip()
+        rest = text[len(PREFIX) :]
+        if not text.lower().startswith(PREFIX) or (rest and not rest[0].isspace()):
+            continue
+        words = rest.split()
+        verb = words[0].lower() if words else "help"
+        if verb == "refresh":
+            return Command("refresh", text=text)
+        if verb == "help":
+            return Command("help", text=text)
+        if verb == "drop":
+            return _drop(words[1:], text)
+        return Command("unknown", text=text)
+    return None
+
+
+def _drop(words: list[str], text: str) -> Command:
+    numbers: list[int] = []
+    for index, word in enumerate(words):
+        parts = [p for p in word.split(",") if p]
+        found = [_NUMBER.match(p) for p in parts]
+        if not parts or not all(found):
+            return (
+                Command("drop", tuple(numbers), " ".join(words[index:]), text)
+                if numbers
+                else Command("unknown", text=text)
+            )
+        numbers.extend(int(m.group(1)) for m in found if m)
+    return Command("drop", tuple(numbers), "", text) if numbers else Command("unknown", text=text)
+
+
+@dataclass(frozen=True)
+class CommentEvent:
+    action: str
+    number: int
+    is_pull: bool
+    body: str
+    author: str
+    author_is_bot: bool
+    repository: str | None
+
+
+def read_event(path: Path) -> CommentEvent:
+    """The issue_comment event GitHub Actions wrote to ``path``."""
+    try:
+        data = json.loads(path.read_text(encoding="utf-8"))
+        comment, issue = data["comment"], data["issue"]
+        return CommentEvent(
+            action=str(data.get("action", "")),
+            number=int(issue["number"]),
+            is_pull=bool(issue.get("pull_request")),
+            body=str(comment.get("body") or ""),
+            author=str(comment["user"]["login"]),
+            author_is_bot=comment["user"].get("type") == "Bot",
+            repository=(data.get("repository") or {}).get("full_name"),
+        )
+    except (OSError, UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise OptimizerError(f"{path}: cannot read the event: {err}") from err
+    except (KeyError, TypeError, ValueError) as err:
+        raise OptimizerError(f"{path}: not an issue_comment event (missing {err})") from err
+
+
+Refresh = Callable[[str, GitHubTarget], list[Published]]  # agent, where -> what the refreshed run published
+
+
+def obey(event: CommentEvent, settings: Settings, env: Mapping[str, str], refresh: Refresh) -> str:
+    """Do what the comment asks, if its author may; returns one line for the log."""
+    command = parse_command(event.body)
+    if event.action != "created" or not event.is_pull or event.author_is_bot or command is None:
+        return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
+    with AgentRepo(settings.repo) as repo:
+        origin = repo.remote_url()
+    target = resolve_target(settings.github, env, origin, event.repository)
+    if target is None:
+        raise OptimizerError("no GitHub repository: set github.repository in optimizer.yaml or GITHUB_REPOSITORY")
+    with ExitStack() as stack:
+        host = connect(target, throttle=settings.github.throttle)
+        stack.callback(host.close)
+        pull = host.get_pull(event.number)
+        agent = pull.head.removeprefix(branch_name(""))
+        if agent == pull.head or not agent:
+            return f"#{event.number}: not an optimizer pull request (branch {pull.head}); nothing to do"
+        if host.permission(event.author) not in WRITE_PERMISSIONS:
+            host.comment(event.number, _not_allowed(event.author))
+            return f"#{event.number}: @{event.author} has no write access; replied politely, did nothing"
+        if pull.state != "open":
+            host.comment(event.number, "This pull request is closed; `/optimizer` commands work on open ones only.")
+            return f"#{event.number}: closed; replied"
+        remote = RemoteBranches(settings.repo, Remote(host.push_url(), target.token))
+        stack.callback(remote.close)
+        repo = stack.enter_context(AgentRepo(settings.repo))
+        ctx = DropContext(host, remote, repo, settings)
+        meta = parse_meta(pull.body) or {}
+        return _dispatch(command, event, pull, {**meta, "agent": agent}, ctx, lambda name: refresh(name, target))
+
+
+def _dispatch(
+    command: Command,
+    event: CommentEvent,
+    pull: PullRequest,
+    meta: dict[str, Any],
+    ctx: DropContext,
+    refresh: Callable[[str], list[Published]],
+) -> str:
+    host, number = ctx.host, event.number
+    if command.verb == "help":
+        host.comment(number, HELP)
+        return f"#{number}: help posted"
+    if command.verb == "unknown":
+        host.comment(number, f"I do not know {md.code(command.text)}.\n\n{HELP}")
+        return f"#{number}: unknown command; help posted"
+    if command.verb == "refresh":
+        return _refresh(host, number, str(meta["agent"]), refresh)
+    try:
+        drop(ctx, pull, meta, command.numbers, event.author, command.reason)
+    except DropRefused as err:
+        host.comment(number, str(err))
+        return f"#{number}: drop refused: {err}"
+    return f"#{number}: dropped proposal(s) {', '.join(map(str, command.numbers))} for @{event.author}"
+
+
+def _refresh(host: CodeHost, number: int, agent: str, refresh: Callable[[str], list[Published]]) -> str:
+    try:
+        published = refresh(agent)
+    except OptimizerError as err:
+        host.comment(number, f"The refresh failed: {md.text(str(err))}")
+        raise
+    host.comment(number, refresh_reply(published))
+    return f"#{number}: refresh: " + ("; ".join(p.line() for p in published) or f"{agent}: nothing to publish")
+
+
+def refresh_reply(published: list[Published]) -> str:
+    if any(p.action in ("opened", "updated") for p in published):
+        return "Refreshed from the latest traces: the branch and this description are up to date."
+    notes = [note for p in published for note in p.notes]
+    if any(p.action in ("commented", "left alone") for p in published):
+        return "I did not rewrite the branch: " + md.text("; ".join(notes)) + "."
+    return "Nothing worth changing in the latest traces; this pull request is left as it is."
+
+
+def _not_allowed(login: str) -> str:
+    return (
+        f"Thanks, @{login}! Only people with write access to this repository can give the optimizer commands, "
+        "so I did nothing. A maintainer can run `/optimizer help` to see what is possible."
+    )

@@ -1,0 +1,239 @@
+"""The daily loop: observe traces, analyse, plan guarded edits, build the branch, render the PR.
+
+I/O sits at the edges of this module (the trace source, the git repo); everything in between is
+the pure core.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Callable, Mapping
+from contextlib import suppress
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+from pathlib import Path
+
+from optimizer.analysis.aggregate import AgentState
+from optimizer.analysis.engine import analyse_agent
+from optimizer.analysts.base import Analyst
+from optimizer.analysts.heuristic import HeuristicAnalyst
+from optimizer.artifacts.files import RepoFiles
+from optimizer.artifacts.loader import discover_agents, load_agent
+from optimizer.artifacts.model import AgentArtifacts
+from optimizer.config import ClaudeSettings, Settings
+from optimizer.errors import ConfigError, OptimizerError
+from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.history.model import NO_HISTORY, History
+from optimizer.measure.effects import AgentMeasurement
+from optimizer.models import Analysis, Window
+from optimizer.propose import run_records as runs
+from optimizer.propose.measure_pass import measure_agents
+from optimizer.propose.plan import Plan, plan_agent
+from optimizer.render.pr_body import PrContext, RenderedPr, render_pr
+from optimizer.rollback.auto import Rollback, plan_rollback
+from optimizer.timeutil import iso, utc_now
+from optimizer.traces.jsonl import Progress
+from optimizer.traces.source import observe
+
+
+@dataclass(frozen=True)
+class Selection:
+    """What the command line selected: one agent or all, the traces, the window."""
+
+    agent: str | None
+    traces: Path
+    window_hours: float
+    now: datetime
+
+
+@dataclass(frozen=True)
+class AgentOutcome:
+    agent: str
+    plan: Plan
+    branch: BuiltBranch | None  # None when there is nothing to commit
+    pr: RenderedPr | None  # None when there is nothing to propose or report
+    measurement: AgentMeasurement | None = None  # what the last change did, over measure.lookback_days
+    rollback: Rollback | None = None  # the newest version's revert, when it hurt
+
+
+@dataclass(frozen=True)
+class SelectionArgs:
+    """The selection as given on the command line; None means: from optimizer.yaml or the default."""
+
+    agent: str | None = None
+    traces: Path | None = None
+    window_hours: float | None = None
+    now: datetime | None = None
+
+
+def selection_from(settings: Settings, args: SelectionArgs) -> Selection:
+    return Selection(
+        agent=args.agent,
+        traces=args.traces if args.traces is not None else settings.resolve_traces_path(),
+        window_hours=args.window_hours if args.window_hours is not None else settings.window_hours,
+        now=args.now or settings.now or utc_now(),
+    )
+
+
+def analyse(
+    settings: Settings, files: RepoFiles, selection: Selection, progress: Progress | None = None
+) -> tuple[Analysis, dict[str, AgentArtifacts]]:
+    """Stream the traces of the window once, then run every detector for each agent."""
+    artifacts = _load_artifacts(files, selection.agent)
+    end = selection.now
+    start = end - timedelta(hours=selection.window_hours)
+    states, report = observe(settings, selection.traces, start, end, selection.agent, progress)
+    names = [selection.agent] if selection.agent else sorted(set(artifacts) | set(states))
+    agents = tuple(
+        analyse_agent(states.get(name) or AgentState(name), artifacts.get(name), settings.thresholds) for name in names
+    )
+    window = Window(iso(start), iso(end), selection.window_hours)
+    return Analysis(window, report, agents), artifacts
+
+
+def _load_artifacts(files: RepoFiles, agent: str | None) -> dict[str, AgentArtifacts]:
+    if agent is not None:
+        return {agent: load_agent(files, agent)}  # raises UnknownAgentError, naming the known agents
+    return {name: load_agent(files, name) for name in discover_agents(files)}
+
+
+def choose_analyst(name: str, claude: ClaudeSettings | None = None, environ: Mapping[str, str] = os.environ) -> Analyst:
+    """`heuristic`; `claude` (needs ANTHROPIC_API_KEY); `auto`: Claude when the key is set, else heuristic."""
+    key = environ.get("ANTHROPIC_API_KEY", "").strip()
+    if name == "heuristic" or (name == "auto" and not key):
+        return HeuristicAnalyst()
+    if name not in ("auto", "claude"):
+        raise ConfigError(f"unknown analyst {name!r}; use auto, heuristic or claude")
+    if not key:
+        raise ConfigError("--analyst claude needs ANTHROPIC_API_KEY in the environment (or use --analyst heuristic)")
+    from optimizer.analysts.claude import ClaudeAnalyst  # imported here: the SDK takes ~1 s to load
+
+    return ClaudeAnalyst(claude or ClaudeSettings(), key, environ.get("ANTHROPIC_BASE_URL") or None)
+
+
+def run(
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    base_sha: str | None = None,
+    history_for: Callable[[str], History] | None = None,
+    record: bool = True,
+) -> tuple[Analysis, list[AgentOutcome]]:
+    """The daily job, then its run record (one per agent; one "failed" record if it fails). A dry
+    run records nothing. ``record=False``: the caller records success later (with the PR URLs)."""
+    started = utc_now()
+    try:
+        analysis, outcomes = _run(
+            settings, selection, analyst, dry_run=dry_run, progress=progress, base_sha=base_sha, history_for=history_for
+        )
+    except Exception as err:
+        if not dry_run:
+            record_failure(settings, selection, started, err)
+        raise
+    if not dry_run and record:
+        record_run(settings, analysis, outcomes, started)
+    return analysis, outcomes
+
+
+def record_run(
+    settings: Settings,
+    analysis: Analysis,
+    outcomes: list[AgentOutcome],
+    started: datetime,
+    pr_urls: Mapping[str, str] | None = None,
+    rollback_urls: Mapping[str, str] | None = None,
+) -> None:
+    """One run record per agent, with the pull requests' URLs when they were published."""
+    run_ids = {outcome.agent: run_id(analysis.window, outcome.agent) for outcome in outcomes}
+    records = runs.run_records(analysis, outcomes, run_ids, started, utc_now(), pr_urls, rollback_urls)
+    runs.record(settings, records)
+
+
+def record_failure(settings: Settings, selection: Selection, started: datetime, error: Exception) -> None:
+    window = Window(iso(selection.now - timedelta(hours=selection.window_hours)), iso(selection.now), 0)
+    record = runs.failure_record(run_id(window, selection.agent or "all"), selection.agent, started, error)
+    with suppress(OptimizerError):  # the store may be what failed; the run's own error matters more
+        runs.record(settings, [record])
+
+
+def _run(
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    *,
+    dry_run: bool,
+    progress: Progress | None = None,
+    base_sha: str | None = None,
+    history_for: Callable[[str], History] | None = None,
+) -> tuple[Analysis, list[AgentOutcome]]:
+    """The daily job for each selected agent. With dry_run, only unreferenced git objects are written.
+
+    ``base_sha``: build on this commit (publishing passes the remote base branch's tip) instead of
+    ``base_branch``/HEAD. ``history_for``: the agent's past decisions (read from the code host).
+    """
+    repo = AgentRepo(settings.repo)
+    files = repo.files_at(base_sha or repo.resolve_base(settings.base_branch))
+    base_sha = files.sha
+    analysis, artifacts = analyse(settings, files, selection, progress)
+    names = [agent.agent for agent in analysis.agents if agent.agent in artifacts]
+    histories = {name: history_for(name) if history_for else NO_HISTORY for name in names}
+    measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)
+    # Every agent's plan first: an analyst that fails stops the run before any branch moves.
+    plans = [
+        (
+            agent_analysis,
+            plan_agent(
+                agent_analysis,
+                artifacts[agent_analysis.agent],
+                analyst,
+                files,
+                settings.limits,
+                histories[agent_analysis.agent],
+                settings.github.rejected_evidence_factor,
+            ),
+        )
+        for agent_analysis in analysis.agents
+        if agent_analysis.agent in artifacts  # traces from an agent this repo does not hold: nothing to edit
+    ]
+    outcomes = []
+    for agent_analysis, plan in plans:
+        measurement = measured.get(plan.agent)
+        rollback = None
+        if measurement is not None:
+            auto_merge = settings.measure.auto_merge_rollback
+            rollback = plan_rollback(repo, base_sha, measurement, update_ref=not dry_run, auto_merge=auto_merge)
+        branch = None
+        if plan.commits:
+            branch = repo.build_branch(base_sha, list(plan.commits), f"optimizer/{plan.agent}", update_ref=not dry_run)
+        pr = None
+        if plan.proposals or plan.action_items:
+            context = PrContext(
+                agent=plan.agent,
+                analysis=agent_analysis,
+                window=analysis.window,
+                source=analysis.source,
+                proposals=plan.proposals,
+                action_items=plan.action_items,
+                refusals=plan.refusals,
+                run_id=run_id(analysis.window, plan.agent),
+                analyst=plan.analyst,
+                base_sha=base_sha,
+                commit_shas=branch.commit_shas if branch else (),
+                returning=plan.returning,
+                withheld=plan.withheld,
+                analyst_usage=plan.usage,
+                notes=plan.notes,
+                measurement=measurement,
+                rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
+            )
+            pr = render_pr(context)
+        outcomes.append(AgentOutcome(plan.agent, plan, branch, pr, measurement, rollback))
+    return analysis, outcomes
+
+
+def run_id(window: Window, agent: str) -> str:
+    """Stable for a given window and agent, so re-running the same day is recognisable."""
+    return f"{agent}-{window.end.replace(':', '').replace('-', '')}"

@@ -1,0 +1,103 @@
+"""From an agent's analysis to guarded commits: the analyst proposes, the guardrails dispose.
+
+Every proposal, from any analyst, goes through ``check_and_apply``; the accepted edits are
+applied one after another in memory, one planned commit each. Nothing here touches git.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from optimizer.analysts.base import Analyst, AnalystUsage
+from optimizer.artifacts.files import RepoFiles
+from optimizer.artifacts.guardrails import check_and_apply
+from optimizer.artifacts.model import AgentArtifacts
+from optimizer.config import Limits
+from optimizer.errors import GuardrailViolation
+from optimizer.gitops.repo import PlannedCommit
+from optimizer.history.from_host import screen
+from optimizer.history.model import NO_HISTORY, History, PastProposal
+from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
+
+
+@dataclass(frozen=True)
+class Plan:
+    agent: str
+    analyst: str
+    proposals: tuple[Proposal, ...]  # accepted by the guardrails, in commit order
+    refusals: tuple[Refusal, ...]
+    action_items: tuple[ActionItem, ...]
+    commits: tuple[PlannedCommit, ...]
+    usage: AnalystUsage | None = None
+    notes: tuple[str, ...] = ()
+    returning: tuple[PastProposal, ...] = ()  # rejected before, back with enough new evidence
+    withheld: tuple[PastProposal, ...] = ()  # rejected before, not proposed again
+
+
+class OverlayFiles:
+    """The base files with the edits accepted so far laid over them, so edits build on each other."""
+
+    def __init__(self, base: RepoFiles) -> None:
+        self._base = base
+        self.changed: dict[str, str] = {}
+
+    def read_text(self, path: str) -> str | None:
+        return self.changed[path] if path in self.changed else self._base.read_text(path)
+
+    def list_files(self, prefix: str) -> list[str]:
+        return self._base.list_files(prefix)
+
+    def is_symlink(self, path: str) -> bool:
+        return self._base.is_symlink(path)
+
+
+def plan_agent(
+    analysis: AgentAnalysis,
+    artifacts: AgentArtifacts,
+    analyst: Analyst,
+    files: RepoFiles,
+    limits: Limits,
+    history: History = NO_HISTORY,
+    rejected_evidence_factor: float = 2.0,
+) -> Plan:
+    result = analyst.propose(analysis, artifacts, limits, history)
+    # Whatever the analyst says, a rejected change comes back only with enough new evidence.
+    screened = screen(result.proposals, history, rejected_evidence_factor)
+    overlay = OverlayFiles(files)
+    accepted: list[Proposal] = []
+    refusals: list[Refusal] = []
+    commits: list[PlannedCommit] = []
+    findings = {finding.key: finding for finding in analysis.findings}
+    for proposal in screened.proposals:
+        try:
+            new_text = check_and_apply(overlay, proposal, limits)
+        except GuardrailViolation as err:
+            refusals.append(Refusal(proposal, str(err)))
+            continue
+        overlay.changed[proposal.edit.path] = new_text
+        accepted.append(proposal)
+        commits.append(
+            PlannedCommit(commit_message(analysis.agent, proposal, findings), {proposal.edit.path: new_text})
+        )
+    return Plan(
+        agent=analysis.agent,
+        analyst=result.analyst,
+        proposals=tuple(accepted),
+        refusals=tuple(refusals),
+        action_items=result.action_items,
+        commits=tuple(commits),
+        usage=result.usage,
+        notes=result.notes,
+        returning=tuple(p for p in screened.returning if p.fingerprint in {a.fingerprint for a in accepted}),
+        withheld=screened.withheld,
+    )
+
+
+def commit_message(agent: str, proposal: Proposal, findings: dict[str, Finding]) -> str:
+    """Subject names the change; the body names the finding(s) it answers and the fingerprint."""
+    lines = [f"optimizer({agent}): {proposal.title}"[:100], ""]
+    for key in proposal.finding_keys:
+        finding = findings.get(key)
+        lines.append(f"Finding {key}: {finding.title}" if finding else f"Finding {key}")
+    lines += ["", f"Optimizer-Fingerprint: {proposal.fingerprint}"]
+    return "\n".join(lines) + "\n"

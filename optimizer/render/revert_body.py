@@ -1,0 +1,68 @@
+"""The revert pull request the daily run opens when the newest version hurt: title, evidence, marker.
+
+Pure. The body ends with ``<!-- optimizer:revert {json} -->`` naming the agent and the reverted
+version, so later runs find the pull request of a version (open or closed) and never open a second.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+from optimizer.measure.effects import AgentMeasurement
+from optimizer.render import markdown as md
+from optimizer.render.measurement import breach_line, changes_table, plain_value
+
+REVERT_PREFIX = "<!-- optimizer:revert "
+_REVERT = re.compile(r"<!-- optimizer:revert (\{[^>]*\}) -->")
+
+
+def revert_title(agent: str, version: str, measured: AgentMeasurement) -> str:
+    title = f"optimizer({md.clean(agent)}): roll back {version[:12]}"
+    breaches = measured.measurement.decision.breaches
+    if breaches:
+        worst = breaches[0]
+        title += f" — {worst.metric} {plain_value(worst.before, worst.unit)} → {plain_value(worst.after, worst.unit)}"
+    return title if len(title) <= 100 else title[:99].rstrip() + "…"
+
+
+def revert_body(agent: str, version: str, subject: str, measured: AgentMeasurement, auto_merge: bool) -> str:
+    m = measured.measurement
+    previous = md.version(m.previous.prompt_version) if m.previous else md.NONE
+    breaches = "\n".join(f"- {breach_line(change, measured.guards)}" for change in m.decision.breaches)
+    merge = (
+        "`measure.auto_merge_rollback` is on: the optimizer merges it right away."
+        if auto_merge
+        else "Nobody merges it but you (`measure.auto_merge_rollback` is off)."
+    )
+    parts = [
+        f"## optimizer: roll back {md.code(agent)}",
+        f"The newest prompt version of {md.code(agent)}, {md.version(version)} ({md.text(md.clip(subject, 120)[0])}), "
+        f"is worse than the previous one, {previous}, beyond the rollback guards, over the traces from "
+        f"{md.code(measured.start)} to {md.code(measured.end)}:",
+        breaches,
+        f"This pull request is `git revert -m 1 {version[:12]}` on top of the base branch. Merging it brings "
+        "the previous prompts and soul back (the deploy workflow ships them); closing it keeps the new version, "
+        f"and the optimizer will not propose this revert again. {merge}",
+        "### Every compared metric\n\n" + changes_table(measured, limit=30),
+        revert_marker(agent, version),
+    ]
+    return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def revert_marker(agent: str, version: str) -> str:
+    raw = json.dumps({"agent": agent, "version": version}, ensure_ascii=True, separators=(",", ":"))
+    return REVERT_PREFIX + raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + " -->"
+
+
+def parse_revert(body: str) -> dict[str, Any] | None:
+    """The marker's agent and version, or None when the body has none."""
+    for raw in reversed(_REVERT.findall(body or "")):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("version"), str):
+            return data
+    return None
