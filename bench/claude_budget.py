@@ -1,7 +1,7 @@
 #!/usr/bin/env python3
 """What the Claude analyst sends at 1k and 1M traces, and what a second run reads from the cache.
 
-For each size N, generates N example traces (examples/generate_traces.py), analyses them as
+For each size N, generates N example traces (examples/generate_traces.py), analyzes them as
 `optimizer run` does, then runs the Claude analyst twice against the local Messages API of the
 tests (tests/fakes/anthropic_server.py: the real SDK over HTTP, its own token count, prompt
 caching like the API's). Prints the input tokens of the request against the budget, the evidence

@@ -5,8 +5,8 @@ Generates N example traces spread over 7 days (examples/generate_traces.py), the
 process, over the whole week:
 
   (a) the daily pass (traces.sources.observe: every detector's counts, text analysis included);
-  (b) the measurement pass (lookback.read_versions: counts and moments per prompt version);
-  (c) the report pass (lookback.read_days: (b) plus counts per UTC day);
+  (b) the measurement pass (TraceSource.versions: counts and moments per prompt version);
+  (c) the report pass (TraceSource.days: (b) plus counts per UTC day);
 
 and, in a second round under tracemalloc, the peak memory of (b) and (c), which must not grow with
 N. Figures and ratios only; nothing here asserts a time.
@@ -28,8 +28,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 
 from optimizer.config import Settings
-from optimizer.traces.lookback import read_days, read_versions
-from optimizer.traces.source import observe
+from optimizer.traces.source import open_source
 
 ROOT = Path(__file__).resolve().parents[1]
 START = datetime(2026, 11, 13, tzinfo=UTC)
@@ -66,9 +65,9 @@ def main() -> int:
         for size in sizes:
             path = generate(size, Path(tmp))
             passes = {
-                "daily pass (all detectors)": lambda p=path: observe(settings, p, START, END, None),
-                "measurement pass (versions)": lambda p=path: read_versions(settings, p, START, END, None),
-                "report pass (versions + days)": lambda p=path: read_days(settings, p, START, END, None),
+                "daily pass (all detectors)": lambda p=path: open_source(settings, p).observe(START, END, None),
+                "measurement pass (versions)": lambda p=path: open_source(settings, p).versions(START, END, None),
+                "report pass (versions + days)": lambda p=path: open_source(settings, p).days(START, END, None),
             }
             seconds = {name: timed(action) for name, action in passes.items()}
             daily = seconds["daily pass (all detectors)"]

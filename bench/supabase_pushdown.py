@@ -6,7 +6,7 @@
    127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied.
 2. Serves it through the PostgREST-compatible layer of the tests (tests/fakes/postgrest.py).
 3. Times, through supabase-py:
-   (a) pushdown: one ``optimizer_analyze`` RPC, then the detectors (SupabaseTraceSource);
+   (a) pushdown: one ``optimizer_analyze`` RPC, then the detectors (SupabaseAnalysis);
    (b) paged pull: every row of the window through GET /rest/v1/optimizer_traces, 1,000 rows
        a page (Supabase's cap), keyset-paginated on id (``id=gt.<last>``, cheaper for the
        server than offset paging), each row fed to the same streaming Aggregator and detectors.
@@ -42,7 +42,7 @@ from psycopg import sql  # noqa: E402
 from supabase import ClientOptions, create_client  # noqa: E402
 
 from optimizer.analysis.aggregate import AgentState, Aggregator  # noqa: E402
-from optimizer.analysis.engine import analyse_agent  # noqa: E402
+from optimizer.analysis.engine import analyze_agent  # noqa: E402
 from optimizer.artifacts.files import WorkingTreeFiles  # noqa: E402
 from optimizer.artifacts.loader import load_agent  # noqa: E402
 from optimizer.config import SupabaseSettings, Thresholds  # noqa: E402
@@ -92,7 +92,7 @@ def findings(states: dict[str, AgentState]) -> list[tuple[str, str, str, tuple[s
     artifacts = load_agent(WorkingTreeFiles(ROOT), "frontdesk")
     out = []
     for name, state in sorted(states.items()):
-        analysis = analyse_agent(state, artifacts if name == "frontdesk" else None, Thresholds())
+        analysis = analyze_agent(state, artifacts if name == "frontdesk" else None, Thresholds())
         for f in analysis.findings:
             figures = ", ".join(f"{k}={v:.9g}" if isinstance(v, float) else f"{k}={v}" for k, v in f.figures.items())
             out.append((f.kind, f.subject, figures, f.evidence.trace_ids))
@@ -116,7 +116,7 @@ def client_options() -> ClientOptions:
 
 
 def pushdown(url: str) -> dict[str, AgentState]:
-    """What SupabaseTraceSource.aggregate does (one RPC, then the state), through a counting client."""
+    """What SupabaseAnalysis.aggregate does (one RPC, then the state), through a counting client."""
     options = client_options()
     try:
         client = create_client(url, make_key("service_role"), options)

@@ -1,4 +1,7 @@
-"""The command line: one thin command per verb, each calling one library function.
+"""The command line: one thin command per verb, each calling one function in ``optimizer.commands``.
+
+Each verb imports its command when it runs, so ``--help``, ``--version`` and ``analyze`` over JSONL
+never load git, GitHub, Supabase or Anthropic clients.
 
 The error boundary lives in ``main``: a user's mistake is one line on stderr and exit 1, a usage
 error exit 2, Ctrl-C exit 130, anything unexpected exit 3 with a hint to rerun with -v.
@@ -17,17 +20,7 @@ from typing import Any, TypeVar
 import click
 
 from optimizer import __version__
-from optimizer.commands.agents import agents_command
-from optimizer.commands.command import command_command
-from optimizer.commands.deploy import DeployArgs, deploy_command
-from optimizer.commands.diff_cost import diff_cost_command
-from optimizer.commands.init import init_command
-from optimizer.commands.report import ReportArgs, report_command
-from optimizer.commands.run import RunArgs, analyze_command, run_command, validate_command
-from optimizer.commands.status import status_command
 from optimizer.errors import OptimizerError
-from optimizer.propose.daily_run import SelectionArgs
-from optimizer.rollback.manual import RollbackArgs, rollback_command
 from optimizer.timeutil import parse_timestamp
 
 F = TypeVar("F", bound=Callable[..., Any])
@@ -56,7 +49,7 @@ def _repo_options(func: F) -> F:
 def _selection_options(func: F) -> F:
     for option in reversed(
         [
-            click.option("--agent", help="Analyse only this agent (default: every agent in the repo)."),
+            click.option("--agent", help="Analyze only this agent (default: every agent in the repo)."),
             click.option(
                 "--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them."
             ),
@@ -90,6 +83,8 @@ def cli() -> None:
 @click.option("--agent", help="Validate only this agent.")
 def validate(repo: Path, agent: str | None) -> None:
     """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
+    from optimizer.commands.validate import validate_command
+
     validate_command(repo, agent, click.echo)
 
 
@@ -108,6 +103,9 @@ def analyze(
     output_format: str,
 ) -> None:
     """Print metrics and findings for the traces in the window."""
+    from optimizer.commands.analyze import analyze_command
+    from optimizer.propose.window import SelectionArgs
+
     args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
     analyze_command(repo, args, output_format, click.echo, _progress())
 
@@ -137,7 +135,10 @@ def run(
     output: Path | None,
     analyst: str | None,
 ) -> None:
-    """The daily job: analyse, propose guarded edits, build branch optimizer/<agent>."""
+    """The daily job: analyze, propose guarded edits, build branch optimizer/<agent>."""
+    from optimizer.commands.run import RunArgs, run_command
+    from optimizer.propose.window import SelectionArgs
+
     args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
     run_command(repo, args, RunArgs(dry_run, output, analyst), click.echo, _progress())
 
@@ -148,6 +149,8 @@ def run(
 @click.option("--format", "output_format", type=click.Choice(["json", "text"]), default="text", show_default=True)
 def agents(repo: Path, agent: str | None, output_format: str) -> None:
     """List the agents in the repo (json: one line, for a workflow matrix)."""
+    from optimizer.commands.agents import agents_command
+
     agents_command(repo, agent, output_format, click.echo)
 
 
@@ -156,6 +159,8 @@ def agents(repo: Path, agent: str | None, output_format: str) -> None:
 @click.option("--force", is_flag=True, help="Replace workflows that differ from the templates.")
 def init(repo: Path, force: bool) -> None:
     """Write the four GitHub workflows and a commented optimizer.yaml into the agent repo."""
+    from optimizer.commands.init import init_command
+
     init_command(repo, force, click.echo)
 
 
@@ -165,6 +170,8 @@ def init(repo: Path, force: bool) -> None:
 @click.option("--head", default="HEAD", show_default=True, metavar="REF", help="The commit after the change.")
 def diff_cost(repo: Path, base: str, head: str) -> None:
     """Markdown: tokens and cost per turn of each changed prompt or soul, before and after."""
+    from optimizer.commands.diff_cost import diff_cost_command
+
     diff_cost_command(repo, base, head, click.echo)
 
 
@@ -194,6 +201,9 @@ def command(
     analyst: str | None,
 ) -> None:
     """Obey `/optimizer drop N|refresh|help` in a pull request comment (only from people with write access)."""
+    from optimizer.commands.command import command_command
+    from optimizer.propose.window import SelectionArgs
+
     args = SelectionArgs(None, traces, window_hours, _parse_now(now_text))
     command_command(repo, event_path, args, analyst, click.echo)
 
@@ -213,6 +223,8 @@ _TARGET = click.option(
 @_TARGET
 def deploy(repo: Path, at: str | None, dry_run: bool, target: str | None) -> None:
     """Ship the prompts and souls of a commit (version = its git SHA) in one transaction."""
+    from optimizer.commands.deploy import DeployArgs, deploy_command
+
     deploy_command(repo, DeployArgs(at, dry_run, target), click.echo)
 
 
@@ -222,6 +234,8 @@ def deploy(repo: Path, at: str | None, dry_run: bool, target: str | None) -> Non
 @click.option("--check", is_flag=True, help="Exit 1 when a deployed agent differs from HEAD.")
 def status(repo: Path, target: str | None, check: bool) -> None:
     """Per agent: the version in git against the deployed one (drift)."""
+    from optimizer.commands.status import status_command
+
     status_command(repo, target, check, click.echo)
 
 
@@ -234,6 +248,9 @@ def status(repo: Path, target: str | None, check: bool) -> None:
 @_TARGET
 def rollback(repo: Path, agent: str, to_sha: str | None, push: bool, reason: str | None, target: str | None) -> None:
     """Revert AGENT's soul and prompts to an earlier version, as a commit (a PR, or --push)."""
+    from optimizer.commands.rollback import rollback_command
+    from optimizer.rollback.manual import RollbackArgs
+
     rollback_command(repo, RollbackArgs(agent, to_sha, push, reason, target), click.echo)
 
 
@@ -251,6 +268,8 @@ def report(
 ) -> None:
     """The weekly picture per agent: conversations, rates and cost per day and per version, the
     proposals merged and rejected and what they did (Markdown with Mermaid charts, or JSON)."""
+    from optimizer.commands.report import ReportArgs, report_command
+
     report_command(repo, ReportArgs(agent, days, output_format, traces, _parse_now(now_text)), click.echo)
 
 

@@ -1,4 +1,4 @@
-"""Numbers for humans, one way everywhere: findings, PR descriptions, reports."""
+"""Numbers and commit ids for humans, one way everywhere: findings, PR descriptions, reports, logs."""
 
 from __future__ import annotations
 
@@ -25,3 +25,7 @@ def signed_pct(change: float | None) -> str:
 
 def ms(value: float | None) -> str:
     return NONE if value is None else f"{value:,.0f} ms"
+
+
+def short_sha(sha: str) -> str:
+    return sha[:12]

@@ -193,7 +193,7 @@ class VersionMetrics:
 
 @dataclass(frozen=True)
 class SkippedLine:
-    """A trace line that was not analysed, and why."""
+    """A trace line that was not analyzed, and why."""
 
     file: str
     line: int

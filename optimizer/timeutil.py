@@ -2,7 +2,8 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from collections.abc import Iterator
+from datetime import UTC, datetime, time, timedelta
 
 
 def parse_timestamp(value: object) -> datetime | None:
@@ -23,3 +24,12 @@ def utc_now() -> datetime:
 
 def iso(moment: datetime) -> str:
     return moment.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+
+
+def utc_days(start: datetime, end: datetime) -> Iterator[tuple[datetime, datetime]]:
+    """``[start, end)`` cut at UTC midnights (the first and last pieces may be part days)."""
+    cursor = start.astimezone(UTC)
+    while cursor < end:
+        midnight = datetime.combine(cursor.date() + timedelta(days=1), time(), tzinfo=UTC)
+        yield cursor, min(midnight, end)
+        cursor = midnight

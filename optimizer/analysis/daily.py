@@ -7,6 +7,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, date, datetime
 from typing import Any
 
+from optimizer.analysis.aggregate import VersionState
+
 
 @dataclass
 class DayCounts:
@@ -46,3 +48,16 @@ class DailyAggregator:
 
     def agent_days(self, agent: str) -> dict[date, dict[str, DayCounts]]:
         return {day: dict(versions) for day, versions in sorted(self.days.get(agent, {}).items())}
+
+
+def day_counts(version: VersionState) -> DayCounts:
+    """What the DailyAggregator would have counted, from a day's version state."""
+    return DayCounts(
+        traces=version.traces,
+        cost_usd=version.cost_total,
+        escalated=version.escalated,
+        negative=version.sentiment.get("negative", 0),
+        rated=sum(n for sentiment, n in version.sentiment.items() if sentiment != "unknown"),
+        tool_calls=sum(tool.calls for tool in version.tools.values()),
+        tool_failures=sum(tool.failures for tool in version.tools.values()),
+    )

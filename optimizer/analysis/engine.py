@@ -10,7 +10,7 @@ from optimizer.config import Thresholds
 from optimizer.models import AgentAnalysis, Finding
 
 
-def analyse_agent(state: AgentState, artifacts: AgentArtifacts | None, thresholds: Thresholds) -> AgentAnalysis:
+def analyze_agent(state: AgentState, artifacts: AgentArtifacts | None, thresholds: Thresholds) -> AgentAnalysis:
     versions = version_metrics(state)
     context = DetectorContext(state, versions, artifacts, thresholds)
     findings = [finding for detect in DETECTORS.values() for finding in detect(context)]

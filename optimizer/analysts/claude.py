@@ -8,12 +8,10 @@ model its errors, and a second failure is an AnalystError: the run stops before 
 from __future__ import annotations
 
 from dataclasses import dataclass
-
-from anthropic.types import Message
+from typing import TYPE_CHECKING, Any, Protocol
 
 from optimizer.analysts.base import AnalystResult, AnalystUsage
 from optimizer.analysts.claude_answer import Reading, key_map, read_answer, to_action_items, to_proposals
-from optimizer.analysts.claude_client import MessagesClient
 from optimizer.analysts.claude_context import RunData, evidence_summary, ordered_history, render_files, render_run_data
 from optimizer.analysts.claude_request import answer_blocks, build_request, with_feedback
 from optimizer.analysts.evidence_budget import Builder, Fit, Request, fit_request
@@ -26,15 +24,36 @@ from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
 from optimizer.text.redact import clip
 
+if TYPE_CHECKING:  # the SDK's answer type only: the client passed in is the edge that loads the SDK
+    from anthropic.types import Message
+
+
+class MessagesApi(Protocol):
+    """What the analyst needs of the Messages API (``claude_client.MessagesClient`` in a run), one
+    connection per ``with`` block."""
+
+    base_url: str
+
+    def __enter__(self) -> MessagesApi: ...
+
+    def __exit__(self, *exc: object) -> None: ...
+
+    def count(self, request: dict[str, Any]) -> int | None: ...
+
+    def create(self, request: dict[str, Any]) -> Message: ...
+
 
 class ClaudeAnalyst:
     name = "claude"
 
-    def __init__(self, settings: ClaudeSettings, api_key: str, base_url: str | None = None) -> None:
+    def __init__(self, settings: ClaudeSettings, client: MessagesApi) -> None:
         self.settings = settings
         self.price: Price = price_for(settings.model, settings.prices)  # an unknown price stops the run up front
-        self._api_key = api_key
-        self.base_url = settings.base_url or base_url  # optimizer.yaml first, then ANTHROPIC_BASE_URL
+        self._client = client
+
+    @property
+    def base_url(self) -> str:
+        return self._client.base_url
 
     def __repr__(self) -> str:  # never the key
         return f"ClaudeAnalyst(model={self.settings.model!r}, base_url={self.base_url!r})"
@@ -80,7 +99,7 @@ class ClaudeAnalyst:
     def _exchange(self, build: Builder, units: int, findings: dict[str, Finding]) -> _Exchange:
         """The call, and the one retry that shows the model what was wrong with its answer."""
         budget = self.settings.max_input_tokens
-        with MessagesClient(self.settings, self._api_key, self.base_url) as client:
+        with self._client as client:
             request, fit = fit_request(build, units, budget, client.count)
             calls = [client.create(request)]
             reading = read_answer(calls[0], findings)

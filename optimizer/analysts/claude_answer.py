@@ -8,14 +8,15 @@ analyst, and a refusal is reported in the pull request rather than retried away.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Any
-
-from anthropic.types import Message
+from typing import TYPE_CHECKING, Any
 
 from optimizer.analysts.claude_instructions import TOOL_NAME
 from optimizer.models import ActionItem, AgentAnalysis, Edit, Finding, Proposal
 from optimizer.schemas import schema_errors
 from optimizer.text.redact import excerpt
+
+if TYPE_CHECKING:  # the SDK's type only: reading an answer needs no SDK loaded
+    from anthropic.types import Message
 
 SCHEMA = "claude_answer"
 

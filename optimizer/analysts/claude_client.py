@@ -7,7 +7,6 @@ the endpoint, or any failure of it, switches the run to the local estimate.
 
 from __future__ import annotations
 
-from types import TracebackType
 from typing import Any
 
 import anthropic
@@ -21,22 +20,27 @@ PUBLIC_API = "https://api.anthropic.com"
 
 
 class MessagesClient:
+    """The SDK client, opened for each ``with`` block (one per agent's exchange) and closed after it."""
+
     def __init__(self, settings: ClaudeSettings, api_key: str, base_url: str | None) -> None:
         self._settings = settings
+        self._api_key = api_key
         self.base_url = base_url or PUBLIC_API
+        self.attempts = settings.max_retries + 1
+
+    def __repr__(self) -> str:  # never the key
+        return f"MessagesClient(base_url={self.base_url!r})"
+
+    def __enter__(self) -> MessagesClient:
+        settings = self._settings
         self._client = anthropic.Anthropic(
-            api_key=api_key, base_url=self.base_url, max_retries=settings.max_retries, timeout=settings.timeout
+            api_key=self._api_key, base_url=self.base_url, max_retries=settings.max_retries, timeout=settings.timeout
         )
         self._counter = self._client.with_options(max_retries=0)  # a failed count falls back to the estimate
         self.counting = True
-        self.attempts = settings.max_retries + 1
-
-    def __enter__(self) -> MessagesClient:
         return self
 
-    def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
-    ) -> None:
+    def __exit__(self, *exc: object) -> None:
         self._client.close()
 
     def count(self, request: dict[str, Any]) -> int | None:

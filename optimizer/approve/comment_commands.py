@@ -18,14 +18,15 @@ from typing import Any, Literal
 from optimizer.approve.drop import DropContext, DropRefused, drop
 from optimizer.config import Settings
 from optimizer.errors import OptimizerError
+from optimizer.gitops.branches import branch_name
 from optimizer.gitops.hosts.base import WRITE_PERMISSIONS, CodeHost, PullRequest
 from optimizer.gitops.hosts.github import connect
 from optimizer.gitops.hosts.target import GitHubTarget, resolve_target
 from optimizer.gitops.push import Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
-from optimizer.propose.publish import Published, branch_name
+from optimizer.history.markers import parse_meta
+from optimizer.propose.publish import Published
 from optimizer.render import markdown as md
-from optimizer.render.pr_body import parse_meta
 
 PREFIX = "/optimizer"
 Verb = Literal["drop", "refresh", "help", "unknown"]
@@ -33,7 +34,7 @@ HELP = (
     "**optimizer commands** (for people with write access), one per comment:\n\n"
     "- `/optimizer drop N` — take proposal N out of this pull request (its commit leaves the branch) and record it "
     "as rejected; add why after the number: `/optimizer drop 2 the answer needs the owner`. `drop 2 3` drops both.\n"
-    "- `/optimizer refresh` — analyse the latest traces again and rebuild this pull request.\n"
+    "- `/optimizer refresh` — analyze the latest traces again and rebuild this pull request.\n"
     "- `/optimizer help` — this list.\n\n"
     "Merging the pull request approves what is in it; closing it rejects it (say why in a comment: later runs "
     "read it)."

@@ -15,15 +15,16 @@ from datetime import UTC, datetime
 from typing import Any
 
 from optimizer.artifacts.guardrails import check_and_apply
+from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Settings
 from optimizer.errors import GuardrailViolation, OptimizerError
+from optimizer.gitops.branches import fingerprint_of, foreign_commits
 from optimizer.gitops.hosts.base import CodeHost, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo, PlannedCommit
-from optimizer.history.from_host import dropped_block, dropped_in
+from optimizer.history.from_host import dropped_in
+from optimizer.history.markers import dropped_block
 from optimizer.models import EDIT_OPS, Edit, Proposal
-from optimizer.propose.plan import OverlayFiles
-from optimizer.propose.publish import fingerprint_of, foreign_commits
 from optimizer.render import markdown as md
 from optimizer.render.pr_rewrite import recount, replace_commits, retitle, strike_proposal
 

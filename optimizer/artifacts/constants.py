@@ -13,3 +13,8 @@ SOULS_DIR = "souls"
 PROMPTS_DIR = "prompts"
 SOUL_SUFFIXES: tuple[str, ...] = (".yaml", ".yml")
 PROMPT_SUFFIX = ".md"
+
+
+def soul_paths(agent: str) -> list[str]:
+    """Where an agent's soul may be: ``souls/<agent>.yaml`` or ``.yml``."""
+    return [f"{SOULS_DIR}/{agent}{suffix}" for suffix in SOUL_SUFFIXES]

@@ -7,7 +7,7 @@ from typing import Any
 
 import yaml
 
-from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFIXES, SOULS_DIR
+from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFIXES, SOULS_DIR, soul_paths
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
 from optimizer.errors import ArtifactError, UnknownAgentError
@@ -87,7 +87,7 @@ def _plain_name(agent: str) -> bool:
 
 def _load_soul(files: RepoFiles, agent: str) -> Soul | None:
     listed = set(files.list_files(SOULS_DIR))
-    present = [path for path in (f"{SOULS_DIR}/{agent}{suffix}" for suffix in SOUL_SUFFIXES) if path in listed]
+    present = [path for path in soul_paths(agent) if path in listed]
     if len(present) > 1:
         raise ArtifactError(f"{' and '.join(present)}: both exist; keep one soul per agent")
     return parse_soul(present[0], _read(files, present[0])) if present else None

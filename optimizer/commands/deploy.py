@@ -10,6 +10,7 @@ from optimizer.config import load_settings
 from optimizer.deploy.artifacts import collect
 from optimizer.deploy.model import DeployPlan, plan_deploy
 from optimizer.deploy.registry import open_registry
+from optimizer.fmt import short_sha
 from optimizer.gitops.repo import AgentRepo
 
 Echo = Callable[..., None]
@@ -20,10 +21,6 @@ class DeployArgs:
     at: str | None = None  # a commit, branch or tag; default HEAD
     dry_run: bool = False
     target: str | None = None  # local | supabase; default deploy.target
-
-
-def short(sha: str) -> str:
-    return sha[:12]
 
 
 def plan_lines(plan: DeployPlan) -> list[str]:
@@ -39,13 +36,13 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
     settings = load_settings(repo)
     with AgentRepo(repo) as git_repo:
         files = git_repo.files_at(args.at or "HEAD")
-        artifacts = collect(files, short(files.sha))
+        artifacts = collect(files, short_sha(files.sha))
     registry = open_registry(settings, args.target)
     plan = plan_deploy(files.sha, artifacts, registry.active())
     if plan.is_noop:
-        echo(f"nothing to deploy: {registry.description} already has the prompts and souls of {short(files.sha)}.")
+        echo(f"nothing to deploy: {registry.description} already has the prompts and souls of {short_sha(files.sha)}.")
         return
-    echo(f"deploy {short(files.sha)} to {registry.description}:")
+    echo(f"deploy {short_sha(files.sha)} to {registry.description}:")
     for line in plan_lines(plan):
         echo(line)
     if args.dry_run:
@@ -53,6 +50,6 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
         return
     result = registry.deploy(files.sha, artifacts)
     echo(
-        f"deployed {short(files.sha)}: {len(result.inserted)} new version(s), "
+        f"deployed {short_sha(files.sha)}: {len(result.inserted)} new version(s), "
         f"{len(result.deactivated)} removed, {result.unchanged} unchanged."
     )

@@ -14,11 +14,11 @@ from optimizer.commands.agents import list_agents
 from optimizer.config import load_settings
 from optimizer.history.model import History
 from optimizer.history.read import read_decisions
-from optimizer.measure.effects import effects_of_merges
+from optimizer.measure.effects import DecisionEffect, effects_of_merges
 from optimizer.render.report import render_json, render_markdown
-from optimizer.reporting.build import AgentReport, DecisionEffect, day_rows
+from optimizer.reporting.build import AgentReport, day_rows
 from optimizer.timeutil import iso, parse_timestamp, utc_now
-from optimizer.traces.lookback import read_days
+from optimizer.traces.source import open_source
 
 Echo = Callable[..., None]
 
@@ -38,7 +38,7 @@ def report_command(repo: Path, args: ReportArgs, echo: Echo, env: Mapping[str, s
     end = args.now or settings.now or utc_now()
     start = end - timedelta(days=args.days)
     traces = args.traces if args.traces is not None else settings.resolve_traces_path()
-    daily, states = read_days(settings, traces, start, end, args.agent)
+    daily, states = open_source(settings, traces).days(start, end, args.agent)
     histories = read_decisions(settings, agents, env, lambda text: echo(f"warning: {text}", err=True))
     reports = []
     for agent in agents:

@@ -1,63 +1,25 @@
-"""What each CLI verb does, as plain functions: arguments in, text out through ``echo``."""
+"""`optimizer run`: the daily job. A dry run prints each pull request it would open; a run with a
+GitHub repository publishes them; without one, it builds the branches here and says so."""
 
 from __future__ import annotations
 
-import json
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
-from optimizer.analysis.serialize import analysis_to_dict
-from optimizer.artifacts.files import WorkingTreeFiles
-from optimizer.artifacts.loader import discover_agents, load_agent
-from optimizer.artifacts.validate import validate_agent
-from optimizer.commands.command import run_published
-from optimizer.commands.run_output import print_measured, print_rollback
-from optimizer.config import Settings, load_settings
-from optimizer.errors import ArtifactError, OptimizerError, ValidationFailed
-from optimizer.propose.daily_run import (
-    AgentOutcome,
-    Selection,
-    SelectionArgs,
-    analyse,
-    choose_analyst,
-    run,
-    selection_from,
-)
+from optimizer.analysts.base import Analyst
+from optimizer.analysts.choice import choose_analyst
+from optimizer.commands.base import Echo, prepare
+from optimizer.config import Settings
+from optimizer.errors import OptimizerError
+from optimizer.gitops.connection import publish_target
+from optimizer.gitops.hosts.target import GitHubTarget
+from optimizer.models import Analysis
+from optimizer.propose.daily_run import run
+from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.output_files import write_outputs
-from optimizer.propose.publish import publish_target
-from optimizer.render.analysis import render_analysis
+from optimizer.propose.publish import publish_run
+from optimizer.propose.window import Selection, SelectionArgs
 from optimizer.traces.jsonl import Progress
-
-Echo = Callable[..., None]
-
-
-def validate_command(repo: Path, agent: str | None, echo: Echo) -> None:
-    _require_dir(repo)
-    load_settings(repo)  # a broken optimizer.yaml is a validation error too
-    files = WorkingTreeFiles(repo)
-    agents = [agent] if agent else discover_agents(files)
-    if not agents:
-        raise ArtifactError(f"{repo}: no agents found: expected souls/<agent>.yaml or prompts/<agent>/*.md")
-    errors = warnings = 0
-    for name in agents:
-        for issue in validate_agent(load_agent(files, name)):
-            echo(str(issue))
-            errors += issue.severity == "error"
-            warnings += issue.severity == "warning"
-    summary = f"{len(agents)} agent(s) checked: {errors} error(s), {warnings} warning(s)"
-    if errors:
-        raise ValidationFailed(summary)
-    echo(summary)
-
-
-def analyze_command(repo: Path, args: SelectionArgs, output_format: str, echo: Echo, progress: Progress | None) -> None:
-    settings, selection = _prepare(repo, args)
-    analysis, _artifacts = analyse(settings, WorkingTreeFiles(repo), selection, progress)
-    if output_format == "json":
-        echo(json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False))
-    else:
-        echo(render_analysis(analysis))
 
 
 @dataclass(frozen=True)
@@ -68,7 +30,7 @@ class RunArgs:
 
 
 def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, progress: Progress | None) -> None:
-    settings, selection = _prepare(repo, args)
+    settings, selection = prepare(repo, args)
     analyst = choose_analyst(run_args.analyst or settings.analyst, settings.claude)
     target = None if run_args.dry_run else publish_target(settings)  # None: no GitHub repository to publish to
     errors: list[str] = []
@@ -79,7 +41,7 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
         for outcome in outcomes:
             _print_outcome(outcome, run_args.dry_run, echo)
             print_measured(outcome, echo)
-            print_rollback(outcome, run_args.dry_run, echo)
+            _print_rollback(outcome, run_args.dry_run, echo)
         if not run_args.dry_run:
             echo(
                 "not published: no GitHub repository (github.repository, GITHUB_REPOSITORY or an origin remote).",
@@ -92,10 +54,26 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
         raise OptimizerError("publishing failed for " + "; ".join(errors))
 
 
-def _prepare(repo: Path, args: SelectionArgs) -> tuple[Settings, Selection]:
-    _require_dir(repo)
-    settings = load_settings(repo)
-    return settings, selection_from(settings, args)
+def run_published(
+    settings: Settings,
+    selection: Selection,
+    analyst: Analyst,
+    target: GitHubTarget,
+    echo: Echo,
+    progress: Progress | None,
+) -> tuple[Analysis, list[AgentOutcome], list[str]]:
+    """Publish the run; one line per agent on stdout, notes on stderr; errors returned, not raised."""
+    echo(f"publishing to {target.repository} at {target.api_url} (token from {target.token_source})", err=True)
+    analysis, outcomes, published, errors = publish_run(
+        settings, selection, analyst, target, progress, warn=lambda text: echo(f"warning: {text}", err=True)
+    )
+    for item in published:
+        echo(item.line())
+        for note in item.notes:
+            echo(f"{item.agent}: {note}", err=True)
+    for outcome in outcomes:
+        print_measured(outcome, echo)
+    return analysis, outcomes, errors
 
 
 def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
@@ -116,6 +94,26 @@ def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
     echo(f"{outcome.agent}: {outcome.pr.title}")
 
 
-def _require_dir(repo: Path) -> None:
-    if not repo.is_dir():
-        raise OptimizerError(f"{repo}: not a directory (pass the agent repo with --repo)")
+def print_measured(outcome: AgentOutcome, echo: Echo) -> None:
+    """The last change's verdicts, on stderr (the pull request and the run record have the detail)."""
+    if outcome.measurement is not None:
+        echo(f"{outcome.agent}: last change: {outcome.measurement.measurement.summary}", err=True)
+
+
+def _print_rollback(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
+    """A dry run prints the revert pull request in full, like the optimizer's own; a local run names its branch."""
+    rollback = outcome.rollback
+    if rollback is None:
+        return
+    if rollback.branch is None:
+        echo(f"{outcome.agent}: rollback not proposed: {rollback.refused}", err=True)
+        return
+    if not dry_run:
+        branch = rollback.branch
+        echo(f"{outcome.agent}: rollback branch {branch.branch} -> {branch.head_sha[:12]}: {rollback.title}")
+        return
+    echo(f"# {rollback.title}\n")
+    echo(rollback.body)
+    echo(f"\n---- diff: {rollback.branch.branch} (1 commit) ----\n")
+    echo(rollback.branch.patch)
+    echo(f"dry run: the revert was not pushed, no branch moved ({outcome.agent}).", err=True)

@@ -10,8 +10,6 @@ from optimizer.config import Settings
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, RunRecord
-from optimizer.deploy.remote import SupabaseRegistry
-from optimizer.traces.supabase_client import credentials
 
 TARGETS = ("local", "supabase")
 
@@ -43,6 +41,15 @@ def open_registry(settings: Settings, target: str | None = None) -> Registry:
     if name == "local":
         return LocalRegistry(local_registry_path(settings))
     if name == "supabase":
+        from optimizer.deploy.remote import SupabaseRegistry  # supabase-py loads only when it is used
+        from optimizer.traces.supabase_client import credentials
+
         url, key = credentials(settings.supabase)
         return SupabaseRegistry(url, key, settings.supabase)
     raise DeployError(f"unknown deploy target {name!r}: use one of {', '.join(TARGETS)}")
+
+
+def runs_registry(settings: Settings) -> Registry:
+    """Where run records go: Supabase when the project uses it (for traces or deploys), else the local file."""
+    uses_supabase = settings.deploy.target == "supabase" or settings.traces_source == "supabase"
+    return open_registry(settings, "supabase" if uses_supabase else "local")

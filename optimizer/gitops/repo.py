@@ -182,6 +182,26 @@ class AgentRepo:
         """The fetch URL of the remote ``name``, None when there is no such remote."""
         return _config(self._repo, f"remote.{name}.url")
 
+    def current_branch(self) -> str | None:
+        """The branch checked out in this working tree; None when HEAD is detached."""
+        try:
+            return _git(self._repo, ["symbolic-ref", "--quiet", "--short", "HEAD"], "read the checked-out branch")
+        except GitError:
+            return None
+
+    def checked_out(self, branch: str) -> bool:
+        """Whether ``branch`` is checked out in any worktree of this repository."""
+        listing = _git(self._repo, ["worktree", "list", "--porcelain"], "list worktrees")
+        return f"branch refs/heads/{branch}" in listing.splitlines()
+
+    def move_branch(self, branch: str, new: str, old: str, why: str) -> None:
+        """Point ``branch`` at ``new``, only if it is still at ``old`` (git refuses otherwise)."""
+        _git(self._repo, ["update-ref", "-m", f"optimizer: {why}", f"refs/heads/{branch}", new, old], f"move {branch}")
+
+    def last_commit(self, sha: str, paths: list[str]) -> str | None:
+        """The last commit up to ``sha`` that touched any of ``paths``; None when none did."""
+        return _git(self._repo, ["log", "-1", "--format=%H", sha, "--", *paths], "read the history") or None
+
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """The commits reachable from ``head`` and not from ``base``, oldest first."""
         fmt = "--format=%H%x1f%P%x1f%T%x1f%an <%ae>%x1f%B%x1e"
@@ -330,19 +350,15 @@ class AgentRepo:
 
     def _refuse_checked_out(self, branch: str) -> None:
         # Every worktree counts: moving a branch checked out anywhere desyncs that working tree.
-        listing = _git(self._repo, ["worktree", "list", "--porcelain"], "list worktrees")
-        for line in listing.splitlines():
-            if line == f"branch refs/heads/{branch}":
-                raise GitError(
-                    f"branch {branch!r} is checked out in {self.root}; moving it would desync your working "
-                    "tree. Switch to another branch or choose another branch name."
-                )
+        if self.checked_out(branch):
+            raise GitError(
+                f"branch {branch!r} is checked out in {self.root}; moving it would desync your working "
+                "tree. Switch to another branch or choose another branch name."
+            )
 
     def _update_ref(self, branch: str, head: str) -> None:
-        ref = f"refs/heads/{branch}"
-        old = self._rev([ref]) or ""  # "" makes git refuse if someone created it meanwhile
-        args = ["update-ref", "-m", f"optimizer: build {branch}", ref, head, old]
-        _git(self._repo, args, f"update branch {branch}")
+        old = self._rev([f"refs/heads/{branch}"]) or ""  # "" makes git refuse if someone created it meanwhile
+        self.move_branch(branch, head, old, f"build {branch}")
 
     def _rev(self, args: list[str]) -> str | None:
         try:

@@ -1,53 +1,24 @@
-"""Learning from earlier optimizer pull requests: merged is approved, closed unmerged is rejected.
+"""Decisions read from the code host's earlier optimizer pull requests: merged is approved, closed
+unmerged is rejected.
 
 ``read_history`` reads an agent's past pull requests through the code host: which proposals
 each carried (the meta block of its description), how it ended, and the reviewers' words (review
 bodies, review comments and comments, redacted) as the reasons for a rejection. A proposal
 dropped with ``/optimizer drop N`` is rejected too: the bot's reply records it in a hidden block.
-
-``screen`` is the pure rule the planner applies for every analyst: a proposal whose fingerprint
-was last rejected is withheld, unless its evidence has grown by ``factor`` since.
 """
 
 from __future__ import annotations
 
-import json
-import re
-from dataclasses import dataclass
 from typing import Any
 
 from optimizer.gitops.hosts.base import CodeHost, PullRequest, Remark
+from optimizer.history.markers import parse_dropped, parse_meta
 from optimizer.history.model import History, Outcome, PastProposal
-from optimizer.models import Proposal
-from optimizer.render.pr_body import parse_meta
 from optimizer.text.redact import excerpt
 
-DROPPED_PREFIX = "<!-- optimizer:dropped "
-_DROPPED = re.compile(r"<!-- optimizer:dropped (\{[^>]*\}) -->")
 COMMAND_PREFIX = "/optimizer"
 REASONS_KEPT = 5
 REASON_CHARS = 300
-
-
-# --- the record of a dropped proposal -----------------------------------------------------------
-
-
-def dropped_block(record: dict[str, Any]) -> str:
-    """``<!-- optimizer:dropped {json} -->``, escaped like the meta block so it cannot end the comment."""
-    raw = json.dumps(record, ensure_ascii=True, separators=(",", ":"))
-    return DROPPED_PREFIX + raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + " -->"
-
-
-def parse_dropped(body: str) -> list[dict[str, Any]]:
-    found = []
-    for raw in _DROPPED.findall(body or ""):
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("fingerprint"), str):
-            found.append(data)
-    return found
 
 
 def trusted(remark: Remark, pull: PullRequest) -> bool:
@@ -136,34 +107,3 @@ def _drop_reason(record: dict[str, Any]) -> str:
 
 def _score(value: Any) -> float | None:
     return float(value) if isinstance(value, int | float) and not isinstance(value, bool) else None
-
-
-# --- the rule ---------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Screened:
-    proposals: tuple[Proposal, ...]  # what may be proposed, in the analyst's order
-    returning: tuple[PastProposal, ...]  # the last rejection of each kept proposal that was rejected before
-    withheld: tuple[PastProposal, ...]  # the last rejection of each proposal not proposed again
-
-
-def screen(proposals: tuple[Proposal, ...], history: History, factor: float) -> Screened:
-    """Withhold what was last rejected, unless its evidence grew by ``factor`` since. Pure."""
-    last = latest_decisions(history)
-    kept, returning, withheld = [], [], []
-    for proposal in proposals:
-        past = last.get(proposal.fingerprint)
-        if past is None or past.outcome != "rejected":
-            kept.append(proposal)
-        elif past.evidence_score and proposal.score >= factor * past.evidence_score:
-            kept.append(proposal)
-            returning.append(past)
-        else:
-            withheld.append(past)
-    return Screened(tuple(kept), tuple(returning), tuple(withheld))
-
-
-def latest_decisions(history: History) -> dict[str, PastProposal]:
-    """Fingerprint -> its latest approval or rejection (history is oldest first; open ones do not count)."""
-    return {p.fingerprint: p for p in history.proposals if p.outcome != "open"}

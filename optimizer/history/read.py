@@ -3,17 +3,17 @@ one, else from the run records (each run stores the decisions it measured)."""
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 
 from optimizer.config import Settings
-from optimizer.deploy.model import RunRecord
+from optimizer.deploy.registry import runs_registry
 from optimizer.errors import OptimizerError
+from optimizer.gitops.branches import branch_name
+from optimizer.gitops.connection import publish_target
 from optimizer.gitops.hosts.github import connect
 from optimizer.history.from_host import read_history
-from optimizer.history.model import History, PastProposal
-from optimizer.measure.effects import past_proposal
-from optimizer.propose.publish import branch_name, publish_target
-from optimizer.propose.run_records import runs_registry
+from optimizer.history.from_records import history_from_records
+from optimizer.history.model import History
 
 Warn = Callable[[str], None]
 RECORDS_READ = 500  # run records per agent: a daily run for more than a year
@@ -38,15 +38,3 @@ def read_decisions(settings: Settings, agents: list[str], env: Mapping[str, str]
     except OptimizerError as err:
         warn(f"no decisions in the report: the run records cannot be read: {err}")
         return {agent: History() for agent in agents}
-
-
-def history_from_records(records: Iterable[RunRecord]) -> History:
-    """The decisions stored in run records (newest record first), each once, oldest decision first. Pure."""
-    seen: dict[tuple[str, int | None, str], PastProposal] = {}
-    for record in records:
-        stored = (record.measurement or {}).get("decisions")
-        for data in stored if isinstance(stored, list) else ():
-            past = past_proposal(data) if isinstance(data, dict) else None
-            if past is not None:
-                seen.setdefault((past.fingerprint, past.pr_number, past.outcome), past)
-    return History(tuple(sorted(seen.values(), key=lambda p: p.decided_at or "")))

@@ -15,8 +15,15 @@ from optimizer.history.model import History, PastProposal
 from optimizer.measure.compare import MetricChange, changes_for, compare_versions
 from optimizer.measure.rollback_policy import DEFAULT_GUARDS, Guard, RollbackDecision, decide
 from optimizer.models import VersionMetrics
-from optimizer.reporting.build import DecisionEffect
 from optimizer.timeutil import iso, parse_timestamp
+
+
+@dataclass(frozen=True)
+class DecisionEffect:
+    """A merged or rejected proposal and, for a merged one, what it measurably did."""
+
+    proposal: PastProposal
+    changes: tuple[MetricChange, ...] = ()
 
 
 @dataclass(frozen=True)
@@ -156,24 +163,6 @@ def decision_dict(decision: DecisionEffect) -> dict[str, Any]:
     }
 
 
-def past_proposal(data: dict[str, Any]) -> PastProposal | None:
-    """A decision as a run record stored it (``decision_dict``); None when it is not one."""
-    if not isinstance(data.get("fingerprint"), str) or data.get("outcome") not in ("approved", "rejected"):
-        return None
-    number = data.get("pr_number")
-    return PastProposal(
-        fingerprint=data["fingerprint"],
-        title=str(data.get("title") or ""),
-        finding_keys=tuple(str(key) for key in data.get("finding_keys") or ()),
-        outcome=data["outcome"],
-        pr_number=number if isinstance(number, int) else None,
-        pr_url=_str(data.get("pr_url")),
-        reasons=tuple(str(reason) for reason in data.get("reasons") or ()),
-        decided_at=_str(data.get("decided_at")),
-        merge_sha=_str(data.get("merge_sha")),
-    )
-
-
 def _version_dict(version: VersionMetrics | None) -> dict[str, Any] | None:
     if version is None:
         return None
@@ -190,7 +179,3 @@ def _iso(value: str | None) -> str:
     """Comparable with the window's bounds (both ``...Z``); an unknown time sorts before any window."""
     moment = parse_timestamp(value) if value else None
     return iso(moment) if moment else ""
-
-
-def _str(value: Any) -> str | None:
-    return value if isinstance(value, str) else None

@@ -1,4 +1,4 @@
-"""The daily loop: observe traces, analyse, plan guarded edits, build the branch, render the PR.
+"""The daily loop: observe traces, analyze, plan guarded edits, build the branch, render the PR.
 
 I/O sits at the edges of this module (the trace source, the git repo); everything in between is
 the pure core.
@@ -6,109 +6,25 @@ the pure core.
 
 from __future__ import annotations
 
-import os
 from collections.abc import Callable, Mapping
 from contextlib import suppress
-from dataclasses import dataclass
 from datetime import datetime, timedelta
-from pathlib import Path
 
-from optimizer.analysis.aggregate import AgentState
-from optimizer.analysis.engine import analyse_agent
 from optimizer.analysts.base import Analyst
-from optimizer.analysts.heuristic import HeuristicAnalyst
-from optimizer.artifacts.files import RepoFiles
-from optimizer.artifacts.loader import discover_agents, load_agent
-from optimizer.artifacts.model import AgentArtifacts
-from optimizer.config import ClaudeSettings, Settings
-from optimizer.errors import ConfigError, OptimizerError
-from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.config import Settings
+from optimizer.errors import OptimizerError
+from optimizer.gitops.repo import AgentRepo
 from optimizer.history.model import NO_HISTORY, History
-from optimizer.measure.effects import AgentMeasurement
 from optimizer.models import Analysis, Window
 from optimizer.propose import run_records as runs
 from optimizer.propose.measure_pass import measure_agents
-from optimizer.propose.plan import Plan, plan_agent
-from optimizer.render.pr_body import PrContext, RenderedPr, render_pr
-from optimizer.rollback.auto import Rollback, plan_rollback
+from optimizer.propose.outcome import AgentOutcome
+from optimizer.propose.plan import plan_agent
+from optimizer.propose.window import Selection, analyze_window
+from optimizer.render.pr_body import PrContext, render_pr
+from optimizer.rollback.auto import plan_rollback
 from optimizer.timeutil import iso, utc_now
 from optimizer.traces.jsonl import Progress
-from optimizer.traces.source import observe
-
-
-@dataclass(frozen=True)
-class Selection:
-    """What the command line selected: one agent or all, the traces, the window."""
-
-    agent: str | None
-    traces: Path
-    window_hours: float
-    now: datetime
-
-
-@dataclass(frozen=True)
-class AgentOutcome:
-    agent: str
-    plan: Plan
-    branch: BuiltBranch | None  # None when there is nothing to commit
-    pr: RenderedPr | None  # None when there is nothing to propose or report
-    measurement: AgentMeasurement | None = None  # what the last change did, over measure.lookback_days
-    rollback: Rollback | None = None  # the newest version's revert, when it hurt
-
-
-@dataclass(frozen=True)
-class SelectionArgs:
-    """The selection as given on the command line; None means: from optimizer.yaml or the default."""
-
-    agent: str | None = None
-    traces: Path | None = None
-    window_hours: float | None = None
-    now: datetime | None = None
-
-
-def selection_from(settings: Settings, args: SelectionArgs) -> Selection:
-    return Selection(
-        agent=args.agent,
-        traces=args.traces if args.traces is not None else settings.resolve_traces_path(),
-        window_hours=args.window_hours if args.window_hours is not None else settings.window_hours,
-        now=args.now or settings.now or utc_now(),
-    )
-
-
-def analyse(
-    settings: Settings, files: RepoFiles, selection: Selection, progress: Progress | None = None
-) -> tuple[Analysis, dict[str, AgentArtifacts]]:
-    """Stream the traces of the window once, then run every detector for each agent."""
-    artifacts = _load_artifacts(files, selection.agent)
-    end = selection.now
-    start = end - timedelta(hours=selection.window_hours)
-    states, report = observe(settings, selection.traces, start, end, selection.agent, progress)
-    names = [selection.agent] if selection.agent else sorted(set(artifacts) | set(states))
-    agents = tuple(
-        analyse_agent(states.get(name) or AgentState(name), artifacts.get(name), settings.thresholds) for name in names
-    )
-    window = Window(iso(start), iso(end), selection.window_hours)
-    return Analysis(window, report, agents), artifacts
-
-
-def _load_artifacts(files: RepoFiles, agent: str | None) -> dict[str, AgentArtifacts]:
-    if agent is not None:
-        return {agent: load_agent(files, agent)}  # raises UnknownAgentError, naming the known agents
-    return {name: load_agent(files, name) for name in discover_agents(files)}
-
-
-def choose_analyst(name: str, claude: ClaudeSettings | None = None, environ: Mapping[str, str] = os.environ) -> Analyst:
-    """`heuristic`; `claude` (needs ANTHROPIC_API_KEY); `auto`: Claude when the key is set, else heuristic."""
-    key = environ.get("ANTHROPIC_API_KEY", "").strip()
-    if name == "heuristic" or (name == "auto" and not key):
-        return HeuristicAnalyst()
-    if name not in ("auto", "claude"):
-        raise ConfigError(f"unknown analyst {name!r}; use auto, heuristic or claude")
-    if not key:
-        raise ConfigError("--analyst claude needs ANTHROPIC_API_KEY in the environment (or use --analyst heuristic)")
-    from optimizer.analysts.claude import ClaudeAnalyst  # imported here: the SDK takes ~1 s to load
-
-    return ClaudeAnalyst(claude or ClaudeSettings(), key, environ.get("ANTHROPIC_BASE_URL") or None)
 
 
 def run(
@@ -177,7 +93,7 @@ def _run(
     repo = AgentRepo(settings.repo)
     files = repo.files_at(base_sha or repo.resolve_base(settings.base_branch))
     base_sha = files.sha
-    analysis, artifacts = analyse(settings, files, selection, progress)
+    analysis, artifacts = analyze_window(settings, files, selection, progress)
     names = [agent.agent for agent in analysis.agents if agent.agent in artifacts]
     histories = {name: history_for(name) if history_for else NO_HISTORY for name in names}
     measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)

@@ -15,7 +15,7 @@ from optimizer.config import Settings
 from optimizer.history.model import History
 from optimizer.measure.effects import AgentMeasurement, guards_from, measure_agent
 from optimizer.timeutil import iso
-from optimizer.traces.lookback import read_versions
+from optimizer.traces.source import open_source
 
 
 def measure_agents(
@@ -25,7 +25,7 @@ def measure_agents(
     if not histories:
         return {}
     start = now - timedelta(days=settings.measure.lookback_days)
-    states = read_versions(settings, traces, start, now, agent)
+    states = open_source(settings, traces).versions(start, now, agent)
     guards = guards_from(settings.measure.guards)
     window = (iso(start), iso(now))
     return {

@@ -12,7 +12,7 @@ from optimizer.errors import OptimizerError
 from optimizer.models import Analysis
 
 if TYPE_CHECKING:  # avoids an import cycle at run time
-    from optimizer.propose.daily_run import AgentOutcome
+    from optimizer.propose.outcome import AgentOutcome
 
 
 def write_outputs(output: Path, analysis: Analysis, outcomes: list[AgentOutcome]) -> None:

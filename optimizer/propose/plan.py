@@ -12,11 +12,12 @@ from optimizer.analysts.base import Analyst, AnalystUsage
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.guardrails import check_and_apply
 from optimizer.artifacts.model import AgentArtifacts
+from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
 from optimizer.gitops.repo import PlannedCommit
-from optimizer.history.from_host import screen
 from optimizer.history.model import NO_HISTORY, History, PastProposal
+from optimizer.history.screen import screen
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
 
@@ -32,23 +33,6 @@ class Plan:
     notes: tuple[str, ...] = ()
     returning: tuple[PastProposal, ...] = ()  # rejected before, back with enough new evidence
     withheld: tuple[PastProposal, ...] = ()  # rejected before, not proposed again
-
-
-class OverlayFiles:
-    """The base files with the edits accepted so far laid over them, so edits build on each other."""
-
-    def __init__(self, base: RepoFiles) -> None:
-        self._base = base
-        self.changed: dict[str, str] = {}
-
-    def read_text(self, path: str) -> str | None:
-        return self.changed[path] if path in self.changed else self._base.read_text(path)
-
-    def list_files(self, prefix: str) -> list[str]:
-        return self._base.list_files(prefix)
-
-    def is_symlink(self, path: str) -> bool:
-        return self._base.is_symlink(path)
 
 
 def plan_agent(

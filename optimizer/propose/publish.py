@@ -17,9 +17,7 @@ How the state stays right, whatever happened before:
 from __future__ import annotations
 
 import hashlib
-import os
-import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
 from datetime import timedelta
@@ -27,52 +25,32 @@ from datetime import timedelta
 from optimizer.analysts.base import Analyst
 from optimizer.config import Settings
 from optimizer.errors import GitError, OptimizerError
+from optimizer.gitops.branches import branch_name, foreign_commits, same_changes
+from optimizer.gitops.connection import connect_remote
 from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
-from optimizer.gitops.hosts.github import connect
-from optimizer.gitops.hosts.target import GitHubTarget, resolve_target
-from optimizer.gitops.push import LeaseRejected, Remote, RemoteBranches
+from optimizer.gitops.hosts.target import GitHubTarget
+from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo, CommitInfo
-from optimizer.history.from_host import latest_decisions, read_history, trusted
+from optimizer.history.from_host import read_history, trusted
 from optimizer.history.model import History
+from optimizer.history.screen import latest_decisions
 from optimizer.models import Analysis
 from optimizer.propose import notices
-from optimizer.propose.daily_run import AgentOutcome, Selection, record_failure, record_run, run
+from optimizer.propose.daily_run import record_failure, record_run, run
+from optimizer.propose.outcome import AgentOutcome
+from optimizer.propose.window import Selection
 from optimizer.render import markdown as md
 from optimizer.render.pr_rewrite import replace_commits
 from optimizer.rollback.auto import RollbackPublished, publish_rollback
 from optimizer.timeutil import utc_now
 from optimizer.traces.jsonl import Progress
 
-FINGERPRINT_TRAILER = re.compile(r"^Optimizer-Fingerprint:\s*(\S+)\s*$", re.MULTILINE)
 FINDINGS_PREFIX = "<!-- optimizer:findings "
 PUSH_ATTEMPTS = 3
 
 
-def branch_name(agent: str) -> str:
-    return f"optimizer/{agent}"
-
-
 def agent_labels(labels: tuple[str, ...], agent: str) -> list[str]:
     return list(dict.fromkeys([*labels, f"optimizer:{agent}"]))
-
-
-def fingerprint_of(message: str) -> str | None:
-    found = FINGERPRINT_TRAILER.findall(message)
-    return found[-1] if found else None
-
-
-def foreign_commits(commits: list[CommitInfo]) -> list[CommitInfo]:
-    """Commits the optimizer did not write: merges, and any commit without its fingerprint trailer."""
-    return [c for c in commits if len(c.parents) != 1 or fingerprint_of(c.message) is None]
-
-
-def same_changes(ours: list[CommitInfo], theirs: list[CommitInfo], base: str) -> bool:
-    """The same commits but for their dates: same base, same trees, same messages, in the same order."""
-    return (
-        len(ours) == len(theirs) > 0
-        and theirs[0].parents == (base,)
-        and all(o.tree == t.tree and o.message == t.message for o, t in zip(ours, theirs, strict=True))
-    )
 
 
 @dataclass(frozen=True)
@@ -88,13 +66,6 @@ class Published:
         what = {"opened": "opened pull request", "updated": "updated pull request", "commented": "commented on"}
         head = f" (branch {branch_name(self.agent)} at {self.head_sha[:12]})" if self.head_sha else ""
         return f"{self.agent}: {what.get(self.action, self.action)}{where}{head}"
-
-
-def publish_target(settings: Settings, env: Mapping[str, str] = os.environ) -> GitHubTarget | None:
-    """Where this repo publishes; None when it has no GitHub repository (no config, no env, no origin)."""
-    with AgentRepo(settings.repo) as repo:
-        origin = repo.remote_url()
-    return resolve_target(settings.github, env, origin)
 
 
 @dataclass
@@ -213,21 +184,6 @@ def history_note(history: History | None, outcome: AgentOutcome) -> str:
         f"history: {pulls} earlier pull request(s), {approved} proposal(s) approved, {rejected} rejected; "
         f"this run withheld {len(plan.withheld)} rejected proposal(s) and brought back {len(plan.returning)}"
     )
-
-
-def connect_remote(
-    stack: ExitStack, settings: Settings, target: GitHubTarget
-) -> tuple[CodeHost, RemoteBranches, str, str]:
-    """The host, the remote (both closed with ``stack``), the base branch and its tip on the remote."""
-    host = connect(target, throttle=settings.github.throttle)
-    stack.callback(host.close)
-    remote = RemoteBranches(settings.repo, Remote(host.push_url(), target.token))
-    stack.callback(remote.close)
-    base_branch = settings.base_branch or host.default_branch()
-    base_sha = remote.fetch(base_branch)
-    if base_sha is None:
-        raise GitError(f"base branch {base_branch!r} does not exist in {target.repository}.")
-    return host, remote, base_branch, base_sha
 
 
 def publish_run(

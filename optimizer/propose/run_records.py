@@ -12,19 +12,14 @@ from typing import TYPE_CHECKING
 
 from optimizer.config import Settings
 from optimizer.deploy.model import Outcome, RunRecord
-from optimizer.deploy.registry import Registry, open_registry
+from optimizer.deploy.registry import runs_registry
 from optimizer.models import Analysis
 from optimizer.timeutil import iso, utc_now
 
 if TYPE_CHECKING:
-    from optimizer.propose.daily_run import AgentOutcome
+    from optimizer.propose.outcome import AgentOutcome
 
 MAX_ERROR_CHARS = 500
-
-
-def runs_registry(settings: Settings) -> Registry:
-    uses_supabase = settings.deploy.target == "supabase" or settings.traces_source == "supabase"
-    return open_registry(settings, "supabase" if uses_supabase else "local")
 
 
 def _outcome(outcome: AgentOutcome) -> Outcome:

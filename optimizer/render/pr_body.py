@@ -1,19 +1,19 @@
 """The pull request an optimizer run opens: a title, and a body a reviewer can trust in one read.
 
 Pure: values in, Markdown out. The body ends with a hidden ``<!-- optimizer:meta {json} -->``
-block that later runs read back with ``parse_meta`` (fingerprints of what was proposed).
+block that later runs read back with ``history.markers.parse_meta`` (fingerprints of what was proposed).
 Everything that comes from traces or from the analyst is escaped by ``markdown``.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from dataclasses import asdict, dataclass
 from typing import Any
 
 from optimizer.analysts.base import AnalystUsage
 from optimizer.analysts.verbatim import copied_trace_text
+from optimizer.history.markers import write_block
 from optimizer.history.model import PastProposal
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.models import (
@@ -35,8 +35,6 @@ GITHUB_BODY_LIMIT = 65_536
 BODY_BUDGET = 60_000  # room left for GitHub's own counting and for later edits of the body
 TITLE_LIMIT = 100
 _META_BUDGET = 15_000
-META_PREFIX = "<!-- optimizer:meta "
-_META = re.compile(r"<!-- optimizer:meta (\{[^>]*\}) -->")
 
 
 @dataclass(frozen=True)
@@ -511,19 +509,4 @@ def _meta(ctx: PrContext, *, with_keys: bool, with_edits: bool = False) -> dict[
 
 
 def meta_comment(ctx: PrContext) -> str:
-    """``<!-- optimizer:meta {json} -->``; ``<``, ``>`` and ``&`` escaped so the JSON cannot end the comment."""
-    raw = json.dumps(meta(ctx), ensure_ascii=True, separators=(",", ":"))
-    safe = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
-    return f"{META_PREFIX}{safe} -->"
-
-
-def parse_meta(body: str) -> dict[str, Any] | None:
-    """The meta block of an optimizer PR body (the last one), or None when absent or unreadable."""
-    matches = _META.findall(body or "")
-    if not matches:
-        return None
-    try:
-        data = json.loads(matches[-1])
-    except json.JSONDecodeError:
-        return None
-    return data if isinstance(data, dict) else None
+    return write_block("meta", meta(ctx))

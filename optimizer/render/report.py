@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Sequence
 from typing import Any
 
+from optimizer.measure.effects import DecisionEffect
 from optimizer.render import markdown as md
 from optimizer.render.mermaid import xychart
 from optimizer.render.tables import versions_table
-from optimizer.reporting.build import AgentReport, DayRow, DecisionEffect
+from optimizer.reporting.build import AgentReport, DayRow
 
 
 def render_markdown(reports: Sequence[AgentReport], start: str, end: str) -> str:

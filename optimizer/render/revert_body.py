@@ -6,16 +6,10 @@ version, so later runs find the pull request of a version (open or closed) and n
 
 from __future__ import annotations
 
-import json
-import re
-from typing import Any
-
+from optimizer.history.markers import revert_marker
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.render import markdown as md
 from optimizer.render.measurement import breach_line, changes_table, plain_value
-
-REVERT_PREFIX = "<!-- optimizer:revert "
-_REVERT = re.compile(r"<!-- optimizer:revert (\{[^>]*\}) -->")
 
 
 def revert_title(agent: str, version: str, measured: AgentMeasurement) -> str:
@@ -49,20 +43,3 @@ def revert_body(agent: str, version: str, subject: str, measured: AgentMeasureme
         revert_marker(agent, version),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
-
-
-def revert_marker(agent: str, version: str) -> str:
-    raw = json.dumps({"agent": agent, "version": version}, ensure_ascii=True, separators=(",", ":"))
-    return REVERT_PREFIX + raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026") + " -->"
-
-
-def parse_revert(body: str) -> dict[str, Any] | None:
-    """The marker's agent and version, or None when the body has none."""
-    for raw in reversed(_REVERT.findall(body or "")):
-        try:
-            data = json.loads(raw)
-        except json.JSONDecodeError:
-            continue
-        if isinstance(data, dict) and isinstance(data.get("version"), str):
-            return data
-    return None

@@ -7,8 +7,7 @@ from datetime import date, timedelta
 from typing import Any
 
 from optimizer.analysis.daily import DayCounts
-from optimizer.history.model import PastProposal
-from optimizer.measure.compare import MetricChange
+from optimizer.measure.effects import DecisionEffect
 from optimizer.models import VersionMetrics
 
 
@@ -24,14 +23,6 @@ class DayRow:
 
     def to_dict(self) -> dict[str, Any]:
         return {**self.__dict__, "day": self.day.isoformat(), "versions": list(self.versions)}
-
-
-@dataclass(frozen=True)
-class DecisionEffect:
-    """A merged or rejected proposal and, for a merged one, what it measurably did."""
-
-    proposal: PastProposal
-    changes: tuple[MetricChange, ...] = ()
 
 
 @dataclass(frozen=True)

@@ -17,8 +17,9 @@ from optimizer.errors import GitError
 from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.history.markers import parse_revert
 from optimizer.measure.effects import AgentMeasurement
-from optimizer.render.revert_body import parse_revert, revert_body, revert_title
+from optimizer.render.revert_body import revert_body, revert_title
 
 ALLOWED = ("prompts/", "souls/")  # the bot writes nowhere else, a revert included
 LABEL = "rollback"

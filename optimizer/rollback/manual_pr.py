@@ -10,24 +10,16 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from contextlib import ExitStack
-from typing import TYPE_CHECKING
 
 from optimizer.config import Settings
 from optimizer.deploy.errors import DeployError
+from optimizer.gitops.connection import connect_remote
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.gitops.repo import AgentRepo
-from optimizer.propose.publish import connect_remote
 from optimizer.rollback.auto import RollbackPull, push_rollback_pull
-
-if TYPE_CHECKING:
-    from optimizer.rollback.manual import RollbackPlan
+from optimizer.rollback.manual import TRAILER, RollbackPlan, rollback_branch
 
 Echo = Callable[..., None]
-TRAILER = "Optimizer-Rollback"
-
-
-def rollback_branch(agent: str) -> str:
-    return f"optimizer-rollback/{agent}"
 
 
 def publish_rollback_pr(

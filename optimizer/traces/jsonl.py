@@ -1,4 +1,4 @@
-"""The embedded default trace source: JSONL files (.jsonl, .jsonl.gz), a file or a directory.
+"""Reading the embedded default trace format: JSONL files (.jsonl, .jsonl.gz), a file or a directory.
 
 Streams line by line, so memory does not grow with the file. A line that is not JSON or breaks
 the trace schema is skipped and counted; the first few are kept as ``file:line: reason``.
@@ -53,7 +53,7 @@ class _Selection:
         return self.start <= started < self.end and (self.agent is None or record["agent"] == self.agent)
 
 
-class JsonlTraceSource:
+class JsonlReader:
     """Reads valid traces of one window (and optionally one agent) from JSONL files."""
 
     def __init__(self, path: Path, progress: Progress | None = None) -> None:

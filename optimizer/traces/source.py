@@ -1,41 +1,61 @@
-"""Choose the trace source named by ``traces.source`` and fill the per-agent state from it.
+"""What the loop asks of a trace source, and the sources by name (``traces.source`` in optimizer.yaml).
 
-Both sources end in the same AgentState, so the metrics and detectors cannot tell them apart:
-``jsonl`` streams every trace through the Aggregator; ``supabase`` lets SQL functions aggregate
-where the traces live and fills the state from their bounded results.
+Every source ends in the same AgentState, so the metrics and detectors cannot tell them apart:
+``jsonl`` streams every trace through the aggregators in bounded memory; ``supabase`` lets SQL
+functions aggregate where the traces live and fills the state from their bounded results. A
+source's module is imported only when it is chosen, so a JSONL run never loads a database client.
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from pathlib import Path
+from typing import Protocol
 
-from optimizer.analysis.aggregate import AgentState, Aggregator
+from optimizer.analysis.aggregate import AgentState
+from optimizer.analysis.daily import DailyAggregator
 from optimizer.config import Settings
 from optimizer.errors import ConfigError
 from optimizer.models import SourceReport
-from optimizer.traces.jsonl import JsonlTraceSource, Progress
-from optimizer.traces.supabase import SupabaseTraceSource
-from optimizer.traces.supabase_client import credentials
+from optimizer.traces.jsonl import Progress
 
 
-def observe(
-    settings: Settings,
-    traces: Path,
-    start: datetime,
-    end: datetime,
-    agent: str | None,
-    progress: Progress | None = None,
-) -> tuple[dict[str, AgentState], SourceReport]:
-    """The state of each agent seen in ``[start, end)``, and what the source read."""
-    if settings.traces_source == "supabase":
-        url, key = credentials(settings.supabase)
-        remote = SupabaseTraceSource(url, key, settings.supabase)
-        return remote.aggregate(start, end, agent), remote.report()
-    if settings.traces_source != "jsonl":
-        raise ConfigError(f"traces.source {settings.traces_source!r} is not one of: jsonl, supabase")
-    source = JsonlTraceSource(traces, progress)
-    aggregator = Aggregator()
-    for started, trace in source.read(start, end, agent):
-        aggregator.observe(trace, started)
-    return aggregator.agents, source.report()
+class TraceSource(Protocol):
+    def observe(self, start: datetime, end: datetime, agent: str | None) -> tuple[dict[str, AgentState], SourceReport]:
+        """Everything the detectors need about each agent seen in ``[start, end)``, and what was read."""
+        ...
+
+    def versions(self, start: datetime, end: datetime, agent: str | None) -> dict[str, AgentState]:
+        """Per agent, the state of each prompt_version: enough to compare versions (a long window)."""
+        ...
+
+    def days(self, start: datetime, end: datetime, agent: str | None) -> tuple[DailyAggregator, dict[str, AgentState]]:
+        """Per agent x UTC day x version counts, and the version states of the whole window."""
+        ...
+
+
+def _jsonl(settings: Settings, path: Path, progress: Progress | None) -> TraceSource:
+    from optimizer.traces.jsonl_source import JsonlSource
+
+    return JsonlSource(path, progress)
+
+
+def _supabase(settings: Settings, path: Path, progress: Progress | None) -> TraceSource:
+    from optimizer.traces.supabase_source import SupabaseSource
+
+    return SupabaseSource.from_settings(settings.supabase)
+
+
+SOURCES: dict[str, Callable[[Settings, Path, Progress | None], TraceSource]] = {
+    "jsonl": _jsonl,
+    "supabase": _supabase,
+}
+
+
+def open_source(settings: Settings, path: Path, progress: Progress | None = None) -> TraceSource:
+    """The source ``traces.source`` names; ``path`` is where a file-based source reads."""
+    factory = SOURCES.get(settings.traces_source)
+    if factory is None:
+        raise ConfigError(f"traces.source {settings.traces_source!r} is not one of: {', '.join(SOURCES)}")
+    return factory(settings, path, progress)

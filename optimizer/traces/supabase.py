@@ -1,4 +1,4 @@
-"""The `supabase` trace source: the analysis runs where the traces live.
+"""The analysis run where the traces live, in Supabase.
 
 One RPC, ``optimizer_analyze`` (supabase/migrations), returns for the window what the detectors
 need — aggregates, histograms, grouped errors, candidate questions, a few samples — never the
@@ -33,8 +33,8 @@ def analyze_params(start: datetime, end: datetime, agent: str | None, settings: 
     }
 
 
-class SupabaseTraceSource:
-    """Traces in the optimizer_traces table (or a view of that name), analysed by SQL functions."""
+class SupabaseAnalysis:
+    """Traces in the optimizer_traces table (or a view of that name), analyzed by SQL functions."""
 
     def __init__(self, url: str, key: str, settings: SupabaseSettings) -> None:
         self.url = url
@@ -47,11 +47,11 @@ class SupabaseTraceSource:
         """Per-agent state for traces with ``start <= started_at < end`` (and of ``agent``)."""
         params = analyze_params(start, end, agent, self._settings)
         with connect(self.url, self._key, self._settings.timeout) as client:
-            response = call("analyse traces", self.url, lambda: client.rpc(ANALYZE_FUNCTION, params).execute())
+            response = call("analyze traces", self.url, lambda: client.rpc(ANALYZE_FUNCTION, params).execute())
         result = response.data
         if not isinstance(result, dict) or any(section not in result for section in _SECTIONS):
             raise SupabaseError(
-                f"analyse traces: {ANALYZE_FUNCTION} at {host_of(self.url)} gave an unexpected answer; "
+                f"analyze traces: {ANALYZE_FUNCTION} at {host_of(self.url)} gave an unexpected answer; "
                 "apply the migrations in supabase/migrations (supabase db push)"
             )
         states, truncation = states_from_analysis(result)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import yaml
 
-from optimizer.render.pr_body import parse_meta
+from optimizer.history.markers import parse_meta
 from tests.e2e.conftest import git, optimizer
 from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
     ADA_TOKEN,

@@ -9,6 +9,7 @@ import pytest
 
 from optimizer.analysts.claude import ClaudeAnalyst
 from optimizer.analysts.claude_answer import key_map, to_proposals
+from optimizer.analysts.claude_client import MessagesClient
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.config import ClaudeSettings, Limits
 from optimizer.errors import AnalystError
@@ -180,7 +181,7 @@ def test_a_persistent_500_is_one_clear_error(api):
 
 def test_a_refused_key_says_so(api):
     analysis, artifacts = example()
-    wrong = ClaudeAnalyst(ClaudeSettings(), "sk-ant-wrong-key", api.base_url)
+    wrong = ClaudeAnalyst(ClaudeSettings(), MessagesClient(ClaudeSettings(), "sk-ant-wrong-key", api.base_url))
     with pytest.raises(AnalystError, match=r"refused the API key \(401\); check ANTHROPIC_API_KEY") as caught:
         wrong.propose(analysis, artifacts, Limits())
     assert "sk-ant-wrong-key" not in str(caught.value)

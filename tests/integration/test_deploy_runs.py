@@ -14,7 +14,8 @@ from optimizer.config import SupabaseSettings, load_settings
 from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.errors import TraceSourceError
-from optimizer.propose.daily_run import SelectionArgs, run, selection_from
+from optimizer.propose.daily_run import run
+from optimizer.propose.window import SelectionArgs, selection_from
 from tests.postgres import PROJECT, insert_traces
 
 

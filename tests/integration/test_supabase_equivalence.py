@@ -21,14 +21,14 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from optimizer.analysis.aggregate import AgentState, Aggregator, Samples
-from optimizer.analysis.engine import analyse_agent
+from optimizer.analysis.engine import analyze_agent
 from optimizer.analysis.serialize import analysis_to_dict
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.config import SupabaseSettings, Thresholds, load_settings
-from optimizer.propose.daily_run import SelectionArgs, analyse, selection_from
+from optimizer.propose.window import SelectionArgs, analyze_window, selection_from
 from optimizer.traces.fastcheck import started_at_if_valid
-from optimizer.traces.jsonl import JsonlTraceSource
-from optimizer.traces.supabase import SupabaseTraceSource
+from optimizer.traces.jsonl import JsonlReader
+from optimizer.traces.supabase import SupabaseAnalysis
 from tests.postgres import PROJECT, insert_traces
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
@@ -200,7 +200,7 @@ def jsonl_states(
 ) -> dict[str, AgentState]:
     path = tmp / "traces.jsonl"
     path.write_text("".join(json.dumps(record) + "\n" for record in records))
-    source = JsonlTraceSource(path)
+    source = JsonlReader(path)
     aggregator = Aggregator()
     for started, record in source.read(start, end):
         aggregator.observe(record, started)
@@ -209,7 +209,7 @@ def jsonl_states(
 
 
 def supabase_states(rest: Any, start: datetime = START, end: datetime = END) -> dict[str, AgentState]:
-    return SupabaseTraceSource(rest.url, rest.key("service_role"), SupabaseSettings()).aggregate(start, end)
+    return SupabaseAnalysis(rest.url, rest.key("service_role"), SupabaseSettings()).aggregate(start, end)
 
 
 def samples(value: Samples | None) -> tuple[list[str], list[str]] | None:
@@ -261,7 +261,7 @@ def assert_same_analysis(expected: dict[str, AgentState], actual: dict[str, Agen
     assert set(expected) == set(actual)
     for name in expected:
         assert digest(actual[name]) == digest(expected[name]), name
-        want, got = analyse_agent(expected[name], None, LOW), analyse_agent(actual[name], None, LOW)
+        want, got = analyze_agent(expected[name], None, LOW), analyze_agent(actual[name], None, LOW)
         assert_close([v.to_dict() for v in got.versions], [v.to_dict() for v in want.versions], f"{name}.versions")
         assert_close([f.to_dict() for f in got.findings], [f.to_dict() for f in want.findings], f"{name}.findings")
 
@@ -324,12 +324,12 @@ def test_the_shipped_example_gives_the_same_report_through_supabase(database_url
     shutil.copy(PROJECT / "optimizer.yaml", repo / "optimizer.yaml")
     settings_jsonl = load_settings(repo)
     selection = selection_from(settings_jsonl, SelectionArgs(traces=PROJECT / "examples" / "traces"))
-    jsonl, _ = analyse(settings_jsonl, WorkingTreeFiles(repo), selection)
+    jsonl, _ = analyze_window(settings_jsonl, WorkingTreeFiles(repo), selection)
 
     monkeypatch.setenv("SUPABASE_URL", rest.url)
     monkeypatch.setenv("SUPABASE_SERVICE_ROLE_KEY", rest.key("service_role"))
     settings_supabase = replace(settings_jsonl, traces_source="supabase")
-    supabase, _ = analyse(settings_supabase, WorkingTreeFiles(repo), selection)
+    supabase, _ = analyze_window(settings_supabase, WorkingTreeFiles(repo), selection)
 
     want, got = analysis_to_dict(jsonl), analysis_to_dict(supabase)
     assert got["source"]["traces_in_window"] == want["source"]["traces_in_window"] == len(records)

@@ -15,7 +15,7 @@ from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.deploy.stores import LocalArtifactStore, SupabaseArtifactStore
 from optimizer.runtime import Runtime, TraceRejected
 from optimizer.traces.sinks import JsonlTraceSink, SupabaseTraceSink
-from optimizer.traces.supabase import SupabaseTraceSource
+from optimizer.traces.supabase import SupabaseAnalysis
 
 SHA = "c" * 40
 SOUL = Artifact("frontdesk", "souls/frontdesk.yaml", "soul", "name: frontdesk\ntone: warm\n")
@@ -98,7 +98,7 @@ def test_recorded_traces_carry_the_version_and_are_analysed(rest, repo):
                 }
             )
         runtime.record({"trace_id": "rt-0", "started_at": started.isoformat()})  # a retry: ignored
-    states = SupabaseTraceSource(rest.url, rest.key("service_role"), SupabaseSettings()).aggregate(
+    states = SupabaseAnalysis(rest.url, rest.key("service_role"), SupabaseSettings()).aggregate(
         started, started + timedelta(hours=1)
     )
     assert list(states["frontdesk"].versions) == [SHA]

@@ -3,8 +3,10 @@
 from __future__ import annotations
 
 from optimizer.gitops.hosts.base import PullRequest, Remark
-from optimizer.history.from_host import dropped_block, past_proposals, screen
+from optimizer.history.from_host import past_proposals
+from optimizer.history.markers import dropped_block
 from optimizer.history.model import History, PastProposal
+from optimizer.history.screen import screen
 from optimizer.models import Edit, Proposal
 
 BOT = "optimizer-app[bot]"

@@ -11,9 +11,9 @@ from optimizer.config import load_settings
 from optimizer.deploy.model import RunRecord
 from optimizer.errors import ConfigError
 from optimizer.history.from_host import past_proposals
+from optimizer.history.from_records import history_from_records, past_proposal
 from optimizer.history.model import History, PastProposal
-from optimizer.history.read import history_from_records
-from optimizer.measure.effects import guards_from, measure_agent, past_proposal
+from optimizer.measure.effects import guards_from, measure_agent
 from optimizer.measure.rollback_policy import DEFAULT_GUARDS
 from optimizer.timeutil import parse_timestamp
 from tests.known_effects import Batch

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterable
 
 from optimizer.analysis.aggregate import AgentState, Aggregator
-from optimizer.analysis.engine import analyse_agent
+from optimizer.analysis.engine import analyze_agent
 from optimizer.artifacts.loader import parse_prompt, parse_soul
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Thresholds
@@ -26,14 +26,14 @@ def artifacts(tools: Iterable[str] = ("lookup_booking",), body: str = "You are t
     return AgentArtifacts("frontdesk", soul, (prompt,))
 
 
-def analyse(traces: Iterable[dict], arts: AgentArtifacts | None = None, **thresholds) -> AgentAnalysis:
+def analyze(traces: Iterable[dict], arts: AgentArtifacts | None = None, **thresholds) -> AgentAnalysis:
     aggregator = Aggregator()
     for t in traces:
         started = started_at_if_valid(t)
         assert started is not None, t
         aggregator.observe(t, started)
     state = aggregator.agents.get("frontdesk") or AgentState("frontdesk")
-    return analyse_agent(state, arts if arts is not None else artifacts(), Thresholds(**thresholds))
+    return analyze_agent(state, arts if arts is not None else artifacts(), Thresholds(**thresholds))
 
 
 def kinds(analysis: AgentAnalysis) -> list[str]:
@@ -49,7 +49,7 @@ def healthy(n: int, version: str = "v1") -> list[dict]:
 
 
 def test_a_healthy_agent_has_no_findings():
-    assert analyse(healthy(150, "v1") + healthy(150, "v2")).findings == ()
+    assert analyze(healthy(150, "v1") + healthy(150, "v2")).findings == ()
 
 
 def test_tool_failure_names_the_tool_with_rate_and_sample_ids():
@@ -58,7 +58,7 @@ def test_tool_failure_names_the_tool_with_rate_and_sample_ids():
         for i in range(12)
     ]
     fine = [trace(tool_calls=[{"name": "check_availability", "ok": True}]) for _ in range(28)]
-    (finding,) = only(analyse(failing + fine, artifacts(("lookup_booking", "check_availability"))), "tool_failure")
+    (finding,) = only(analyze(failing + fine, artifacts(("lookup_booking", "check_availability"))), "tool_failure")
     assert finding.subject == "check_availability"
     assert finding.figures["calls"] == 40 and finding.figures["failures"] == 12
     assert finding.figures["timeouts"] == 12
@@ -68,7 +68,7 @@ def test_tool_failure_names_the_tool_with_rate_and_sample_ids():
 
 def test_tool_failure_needs_enough_calls():
     failing = [trace(tool_calls=[failing_call("check_availability", "boom")]) for _ in range(5)]
-    assert not only(analyse(failing + healthy(40)), "tool_failure")
+    assert not only(analyze(failing + healthy(40)), "tool_failure")
 
 
 def test_repeated_error_groups_messages_that_differ_only_in_numbers_and_ids():
@@ -76,16 +76,16 @@ def test_repeated_error_groups_messages_that_differ_only_in_numbers_and_ids():
         trace(error={"type": "UpstreamError", "message": f"Room {n} not found in PMS (request {n * 7919:x}a1)"})
         for n in (12, 413, 9)
     ]
-    (finding,) = only(analyse(errors + healthy(40)), "repeated_error")
+    (finding,) = only(analyze(errors + healthy(40)), "repeated_error")
     assert finding.figures["occurrences"] == 3
     assert finding.figures["origin"] == "agent"
 
 
 def test_unused_tool_is_reported_only_with_enough_traffic():
     arts = artifacts(("lookup_booking", "issue_refund"))
-    (finding,) = only(analyse(healthy(40), arts), "unused_tool")
+    (finding,) = only(analyze(healthy(40), arts), "unused_tool")
     assert finding.subject == "issue_refund"
-    assert not only(analyse(healthy(5), arts), "unused_tool")
+    assert not only(analyze(healthy(5), arts), "unused_tool")
 
 
 def test_knowledge_gap_clusters_differently_worded_questions():
@@ -97,7 +97,7 @@ def test_knowledge_gap_clusters_differently_worded_questions():
     ]
     sorry = "I'm sorry, I don't have information about that. Let me connect you with a colleague."
     gaps = [trace(messages=exchange(q, sorry)) for q in questions]
-    findings = only(analyse(gaps + healthy(40)), "knowledge_gap")
+    findings = only(analyze(gaps + healthy(40)), "knowledge_gap")
     assert len(findings) == 1
     assert findings[0].figures["unanswered"] == 4
     assert "pet" in findings[0].subject
@@ -105,7 +105,7 @@ def test_knowledge_gap_clusters_differently_worded_questions():
 
 def test_prompt_duplication_counts_wasted_tokens():
     body = f"You are the front desk.\n\n{BOOKING_RULES}\n\nBe brief.\n\n{BOOKING_RULES}\n"
-    (finding,) = only(analyse(healthy(40), artifacts(body=body)), "prompt_duplication")
+    (finding,) = only(analyze(healthy(40), artifacts(body=body)), "prompt_duplication")
     assert finding.figures["copies"] == 2
     assert finding.figures["wasted_tokens_per_turn"] > 20
 
@@ -113,7 +113,7 @@ def test_prompt_duplication_counts_wasted_tokens():
 def test_escalation_overall_and_by_topic():
     refunds = [trace(escalated=True, metadata={"topic": "refund"}) for _ in range(15)]
     refunds_fine = [trace(metadata={"topic": "refund"}) for _ in range(5)]
-    findings = only(analyse(refunds + refunds_fine + healthy(60)), "escalation")
+    findings = only(analyze(refunds + refunds_fine + healthy(60)), "escalation")
     subjects = {f.subject: f for f in findings}
     assert subjects["refund"].figures["escalation_rate"] == 0.75
     assert subjects["overall"].figures["escalated"] == 15
@@ -122,7 +122,7 @@ def test_escalation_overall_and_by_topic():
 def test_cost_regression_when_the_new_version_costs_more():
     old = [trace(prompt_version="v1", cost_usd=0.010 + (i % 5) * 0.0005) for i in range(80)]
     new = [trace(prompt_version="v2", cost_usd=0.013 + (i % 5) * 0.0005) for i in range(80)]
-    (finding,) = only(analyse(old + new), "cost_regression")
+    (finding,) = only(analyze(old + new), "cost_regression")
     assert finding.subject == "v2"
     assert 25 < finding.figures["change_pct"] < 35
 
@@ -130,13 +130,13 @@ def test_cost_regression_when_the_new_version_costs_more():
 def test_no_cost_regression_for_noise():
     old = [trace(prompt_version="v1", cost_usd=0.010 + (i % 7) * 0.002) for i in range(40)]
     new = [trace(prompt_version="v2", cost_usd=0.0105 + (i % 7) * 0.002) for i in range(40)]
-    assert not only(analyse(old + new), "cost_regression")
+    assert not only(analyze(old + new), "cost_regression")
 
 
 def test_latency_regression():
     old = [trace(prompt_version="v1", latency_ms=1000 + (i % 9) * 20) for i in range(60)]
     new = [trace(prompt_version="v2", latency_ms=1500 + (i % 9) * 20) for i in range(60)]
-    (finding,) = only(analyse(old + new), "latency_regression")
+    (finding,) = only(analyze(old + new), "latency_regression")
     assert finding.figures["change_pct"] > 40
 
 
@@ -146,7 +146,7 @@ def test_negative_sentiment_and_owner_corrections_above_threshold():
         for _ in range(12)
     ]
     corrected = [trace(owner_corrected=True) for _ in range(8)]
-    analysis = analyse(unhappy + corrected + healthy(40))
+    analysis = analyze(unhappy + corrected + healthy(40))
     (negative,) = only(analysis, "negative_sentiment")
     assert negative.figures["count"] == 12
     assert all("7946" not in e for e in negative.evidence.excerpts)  # the phone number is redacted
@@ -156,6 +156,6 @@ def test_negative_sentiment_and_owner_corrections_above_threshold():
 
 def test_findings_come_strongest_first():
     failing = [trace(tool_calls=[failing_call("check_availability", "Timeout after 3000ms")]) for _ in range(30)]
-    analysis = analyse(failing + healthy(30), artifacts(("lookup_booking", "check_availability", "issue_refund")))
+    analysis = analyze(failing + healthy(30), artifacts(("lookup_booking", "check_availability", "issue_refund")))
     scores = [f.score for f in analysis.findings]
     assert scores == sorted(scores, reverse=True)

@@ -5,11 +5,11 @@ from __future__ import annotations
 from datetime import UTC, datetime
 
 from optimizer.analysis.aggregate import Aggregator
-from optimizer.analysis.daily import DailyAggregator
+from optimizer.analysis.daily import DailyAggregator, day_counts
 from optimizer.analysis.metrics import version_metrics
 from optimizer.analysis.versions import VersionAggregator
+from optimizer.timeutil import utc_days
 from optimizer.traces.fastcheck import started_at_if_valid
-from optimizer.traces.lookback import day_counts, utc_days
 from tests.builders import trace
 from tests.known_effects import Batch
 

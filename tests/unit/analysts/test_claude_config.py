@@ -7,12 +7,13 @@ import typing
 import pytest
 from anthropic.types import Model
 
+from optimizer.analysts.choice import choose_analyst
 from optimizer.analysts.claude import ClaudeAnalyst
+from optimizer.analysts.claude_client import MessagesClient
 from optimizer.analysts.heuristic import HeuristicAnalyst
 from optimizer.analysts.pricing import BUILTIN_PRICES, cost_usd, price_for
 from optimizer.config import DEFAULT_CLAUDE_MODEL, ClaudeSettings, load_settings
 from optimizer.errors import ConfigError
-from optimizer.propose.daily_run import choose_analyst
 
 KEY = "sk-ant-test-0000"
 
@@ -61,7 +62,7 @@ def test_cost_counts_every_kind_of_token():
 
 def test_a_model_without_a_price_stops_before_any_call():
     with pytest.raises(ConfigError, match=r"claude\.prices\.claude-next"):
-        ClaudeAnalyst(ClaudeSettings(model="claude-next"), KEY)
+        ClaudeAnalyst(ClaudeSettings(model="claude-next"), MessagesClient(ClaudeSettings(), KEY, None))
 
 
 def test_auto_picks_claude_only_when_the_key_is_set():

@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from optimizer.analysts.base import AnalystUsage
 from optimizer.analysts.verbatim import copied_trace_text
+from optimizer.history.markers import parse_meta
 from optimizer.models import AgentAnalysis, Edit, Evidence, Finding, Proposal, SourceReport, Window
-from optimizer.render.pr_body import PrContext, parse_meta, render_pr
+from optimizer.render.pr_body import PrContext, render_pr
 
 QUESTION = "Hi, can I bring my small dog to the Garden Double room next weekend please?"
 GAP = Finding(

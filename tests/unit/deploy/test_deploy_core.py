@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from optimizer.commands.status import compare
+from optimizer.deploy.drift import compare
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.model import Artifact, Deployed, agent_versions, plan_deploy
 from optimizer.rollback.manual import plan_rollback

@@ -7,6 +7,7 @@ from dataclasses import replace
 
 import pytest
 
+from optimizer.history.markers import parse_meta
 from optimizer.models import (
     ActionItem,
     AgentAnalysis,
@@ -21,7 +22,7 @@ from optimizer.models import (
     VersionMetrics,
     Window,
 )
-from optimizer.render.pr_body import GITHUB_BODY_LIMIT, PrContext, parse_meta, render_pr
+from optimizer.render.pr_body import GITHUB_BODY_LIMIT, PrContext, render_pr
 
 HOSTILE = (
     "--> </details> @everyone [x](http://evil) <img src=x onerror=alert(1)> <!-- "

@@ -6,11 +6,12 @@ from dataclasses import replace
 
 from markdown_it import MarkdownIt
 
+from optimizer.history.markers import parse_revert, revert_marker
 from optimizer.history.model import History, PastProposal
 from optimizer.measure.effects import measure_agent
 from optimizer.render.measurement import last_change_section
 from optimizer.render.pr_body import render_pr
-from optimizer.render.revert_body import parse_revert, revert_body, revert_marker, revert_title
+from optimizer.render.revert_body import revert_body, revert_title
 from tests.known_effects import Batch
 from tests.unit.analysis.test_compare import versions
 from tests.unit.gitops.test_pr_body import HOSTILE, assert_safe, context

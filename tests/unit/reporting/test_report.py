@@ -12,8 +12,9 @@ from optimizer.analysis.daily import DailyAggregator
 from optimizer.analysis.metrics import version_metrics
 from optimizer.history.model import PastProposal
 from optimizer.measure.compare import changes_for, compare_versions
+from optimizer.measure.effects import DecisionEffect
 from optimizer.render.report import render_json, render_markdown
-from optimizer.reporting.build import AgentReport, DecisionEffect, day_rows
+from optimizer.reporting.build import AgentReport, day_rows
 from optimizer.traces.fastcheck import started_at_if_valid
 from tests.builders import failing_call, trace
 

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import TraceSourceError
-from optimizer.traces.jsonl import JsonlTraceSource
+from optimizer.traces.jsonl import JsonlReader
 from tests.builders import trace
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
@@ -22,8 +22,8 @@ def write_jsonl(path: Path, lines: list[str]) -> Path:
     return path
 
 
-def read_all(path: Path, agent: str | None = None) -> tuple[list[dict], JsonlTraceSource]:
-    source = JsonlTraceSource(path)
+def read_all(path: Path, agent: str | None = None) -> tuple[list[dict], JsonlReader]:
+    source = JsonlReader(path)
     return [record for _started, record in source.read(START, END, agent)], source
 
 
@@ -98,5 +98,5 @@ def test_corrupt_gzip_stops_with_the_file_named(tmp_path):
 def test_progress_is_reported_to_the_callback(tmp_path):
     path = write_jsonl(tmp_path / "t.jsonl", [json.dumps(trace())])
     seen: list[tuple[int, int]] = []
-    list(JsonlTraceSource(path, progress=lambda done, total: seen.append((done, total))).read(START, END))
+    list(JsonlReader(path, progress=lambda done, total: seen.append((done, total))).read(START, END))
     assert seen[-1] == (path.stat().st_size, path.stat().st_size)

@@ -1,0 +1,22 @@
+"""`optimizer analyze`: the metrics and findings of the window, as Markdown or JSON. Reads, never writes."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from optimizer.analysis.serialize import analysis_to_dict
+from optimizer.artifacts.files import WorkingTreeFiles
+from optimizer.commands.base import Echo, prepare
+from optimizer.propose.window import SelectionArgs, analyze_window
+from optimizer.render.analysis import render_analysis
+from optimizer.traces.jsonl import Progress
+
+
+def analyze_command(repo: Path, args: SelectionArgs, output_format: str, echo: Echo, progress: Progress | None) -> None:
+    settings, selection = prepare(repo, args)
+    analysis, _artifacts = analyze_window(settings, WorkingTreeFiles(repo), selection, progress)
+    if output_format == "json":
+        echo(json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False))
+    else:
+        echo(render_analysis(analysis))

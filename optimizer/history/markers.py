@@ -1,0 +1,60 @@
+"""The hidden blocks the bot writes into its pull requests and comments, so later runs can read them back.
+
+Each is an HTML comment, ``<!-- optimizer:<kind> {json} -->``, invisible on GitHub:
+
+- ``meta``: what an optimizer pull request proposed (fingerprints, scores, edits), in its description;
+- ``dropped``: a proposal taken out with ``/optimizer drop N``, in the bot's reply;
+- ``revert``: the agent and version a rollback pull request reverts, in its description.
+
+``<``, ``>`` and ``&`` are written as JSON escapes, so no value can end the comment early.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from typing import Any
+
+
+def write_block(kind: str, data: Any) -> str:
+    raw = json.dumps(data, ensure_ascii=True, separators=(",", ":"))
+    safe = raw.replace("<", "\\u003c").replace(">", "\\u003e").replace("&", "\\u0026")
+    return f"<!-- optimizer:{kind} {safe} -->"
+
+
+def read_blocks(kind: str, body: str | None) -> list[Any]:
+    """The JSON of every ``kind`` block in ``body``, in order; an unreadable one is None."""
+    found: list[Any] = []
+    for raw in re.findall(rf"<!-- optimizer:{re.escape(kind)} (\{{[^>]*\}}) -->", body or ""):
+        try:
+            found.append(json.loads(raw))
+        except json.JSONDecodeError:
+            found.append(None)
+    return found
+
+
+def parse_meta(body: str) -> dict[str, Any] | None:
+    """The meta block of an optimizer PR body (the last one), or None when absent or unreadable."""
+    blocks = read_blocks("meta", body)
+    last = blocks[-1] if blocks else None
+    return last if isinstance(last, dict) else None
+
+
+def dropped_block(record: dict[str, Any]) -> str:
+    return write_block("dropped", record)
+
+
+def parse_dropped(body: str) -> list[dict[str, Any]]:
+    return [b for b in read_blocks("dropped", body) if isinstance(b, dict) and isinstance(b.get("fingerprint"), str)]
+
+
+def revert_marker(agent: str, version: str) -> str:
+    return write_block("revert", {"agent": agent, "version": version})
+
+
+def parse_revert(body: str) -> dict[str, Any] | None:
+    """The marker's agent and version, or None when the body has none."""
+    for block in reversed(read_blocks("revert", body)):
+        if isinstance(block, dict) and isinstance(block.get("version"), str):
+            return block
+    return None
