@@ -19,9 +19,10 @@ from optimizer.approve.drop import DropContext, DropRefused, drop
 from optimizer.config import Settings
 from optimizer.errors import OptimizerError
 from optimizer.gitops.branches import branch_name
+from optimizer.gitops.connection import publish_target
 from optimizer.gitops.hosts.base import WRITE_PERMISSIONS, CodeHost, PullRequest
 from optimizer.gitops.hosts.github import connect
-from optimizer.gitops.hosts.target import GitHubTarget, resolve_target
+from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.gitops.push import Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
 from optimizer.history.markers import parse_meta
@@ -123,9 +124,7 @@ def obey(event: CommentEvent, settings: Settings, env: Mapping[str, str], refres
     command = parse_command(event.body)
     if event.action != "created" or not event.is_pull or event.author_is_bot or command is None:
         return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
-    with AgentRepo(settings.repo) as repo:
-        origin = repo.remote_url()
-    target = resolve_target(settings.github, env, origin, event.repository)
+    target = publish_target(settings, env, event.repository)
     if target is None:
         raise OptimizerError("no GitHub repository: set github.repository in optimizer.yaml or GITHUB_REPOSITORY")
     with ExitStack() as stack:

@@ -2,18 +2,16 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 
+from optimizer.commands.base import Echo
 from optimizer.config import load_settings
 from optimizer.deploy.artifacts import collect
 from optimizer.deploy.model import DeployPlan, plan_deploy
 from optimizer.deploy.registry import open_registry
 from optimizer.fmt import short_sha
 from optimizer.gitops.repo import AgentRepo
-
-Echo = Callable[..., None]
 
 
 @dataclass(frozen=True)

@@ -108,6 +108,5 @@ def init_command(repo: Path, force: bool, echo: Callable[..., None]) -> None:
         echo(f"{words[outcome]} {path}")
     if result.paths("written"):
         echo(
-            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets "
-            "(README: Workflows, GitHub set-up)."
+            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets (docs/github.md)."
         )

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 import json
 import os
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 
 from optimizer.analysis.metrics import version_metrics
 from optimizer.commands.agents import list_agents
+from optimizer.commands.base import Echo
 from optimizer.config import load_settings
 from optimizer.history.model import History
 from optimizer.history.read import read_decisions
@@ -19,8 +20,6 @@ from optimizer.render.report import render_json, render_markdown
 from optimizer.reporting.build import AgentReport, day_rows
 from optimizer.timeutil import iso, parse_timestamp, utc_now
 from optimizer.traces.source import open_source
-
-Echo = Callable[..., None]
 
 
 @dataclass(frozen=True)

@@ -9,9 +9,9 @@ no working tree has it checked out. Without a remote, a checked-out base branch 
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
+from optimizer.commands.base import Echo
 from optimizer.config import Settings, load_settings
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import open_registry
@@ -29,17 +29,18 @@ from optimizer.rollback.manual import (
 )
 from optimizer.rollback.manual_pr import publish_rollback_pr
 
-Echo = Callable[..., None]
-
 
 def rollback_command(repo: Path, args: RollbackArgs, echo: Echo) -> None:
     settings = load_settings(repo)
     target = None if args.push else publish_target(settings)
     with AgentRepo(repo) as git_repo:
         if target is not None:
-            publish_rollback_pr(
-                git_repo, settings, target, lambda base_sha: _plan(git_repo, settings, args, base_sha), echo
+            line, notes = publish_rollback_pr(
+                git_repo, settings, target, lambda base_sha: _plan(git_repo, settings, args, base_sha)
             )
+            echo(line)
+            for note in notes:
+                echo(note, err=True)
             return
         plan = _plan(git_repo, settings, args, git_repo.resolve_base(settings.base_branch))
         if args.push:

@@ -6,10 +6,10 @@ version is the git SHA of its latest deploy; ``deploy.drift`` compares their con
 
 from __future__ import annotations
 
-from collections.abc import Callable
 from pathlib import Path
 
 from optimizer.artifacts.constants import PROMPTS_DIR, soul_paths
+from optimizer.commands.base import Echo
 from optimizer.config import load_settings
 from optimizer.deploy.artifacts import gather
 from optimizer.deploy.drift import compare, status_lines
@@ -17,8 +17,6 @@ from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import open_registry
 from optimizer.fmt import short_sha
 from optimizer.gitops.repo import AgentRepo
-
-Echo = Callable[..., None]
 
 
 def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> None:

@@ -18,11 +18,13 @@ from optimizer.gitops.push import Remote, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
 
 
-def publish_target(settings: Settings, env: Mapping[str, str] = os.environ) -> GitHubTarget | None:
+def publish_target(
+    settings: Settings, env: Mapping[str, str] = os.environ, event_repository: str | None = None
+) -> GitHubTarget | None:
     """Where this repo publishes; None when it has no GitHub repository (no config, no env, no origin)."""
     with AgentRepo(settings.repo) as repo:
         origin = repo.remote_url()
-    return resolve_target(settings.github, env, origin)
+    return resolve_target(settings.github, env, origin, event_repository)
 
 
 def connect_remote(

@@ -169,7 +169,7 @@ class AgentRepo:
         known = ", ".join(branches.split()) or "none"
         raise GitError(
             f"unknown base branch {base_branch!r} in {self.root} (local branches: {known}). "
-            "Set base_branch in optimizer.yaml (or on the command line) to one of them."
+            "Set base_branch in optimizer.yaml to one of them."
         )
 
     def files_at(self, sha: str) -> GitTreeFiles:

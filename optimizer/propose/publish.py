@@ -16,7 +16,6 @@ How the state stays right, whatever happened before:
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable
 from contextlib import ExitStack
 from dataclasses import dataclass, replace
@@ -39,13 +38,12 @@ from optimizer.propose import notices
 from optimizer.propose.daily_run import record_failure, record_run, run
 from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.window import Selection
-from optimizer.render import markdown as md
+from optimizer.render.findings_comment import FINDINGS_PREFIX, commit_list, findings_comment
 from optimizer.render.pr_rewrite import replace_commits
 from optimizer.rollback.auto import RollbackPublished, publish_rollback
 from optimizer.timeutil import utc_now
 from optimizer.traces.jsonl import Progress
 
-FINDINGS_PREFIX = "<!-- optimizer:findings "
 PUSH_ATTEMPTS = 3
 
 
@@ -129,48 +127,18 @@ class Publisher:
     def _comment_instead(self, outcome: AgentOutcome, foreign: list[CommitInfo]) -> Published:
         """Someone pushed to the branch: leave it as it is, and tell the pull request what this run found."""
         branch = branch_name(outcome.agent)
-        why = f"branch {branch} has commits that are not the optimizer's ({_commit_list(foreign)})"
+        why = f"branch {branch} has commits that are not the optimizer's ({commit_list(foreign)})"
         pull = self.host.open_pull(branch)
         if pull is None:
             note = why + "; no pull request is open for it: delete the branch to let the optimizer use it again"
             return Published(outcome.agent, "left alone", notes=(note,))
-        text = findings_comment(outcome, foreign)
+        text = findings_comment(outcome.agent, outcome.plan.proposals, outcome.plan.action_items, foreign)
         marker = text[text.index(FINDINGS_PREFIX) :]
         said = self.host.remarks(pull.number, reviews=False)
         if any(marker in r.body for r in said if trusted(r, pull)):
             return Published(outcome.agent, "left alone", pull, notes=(why + "; these findings were posted already",))
         self.host.comment(pull.number, text)
         return Published(outcome.agent, "commented", pull, notes=(why,))
-
-
-def findings_comment(outcome: AgentOutcome, foreign: list[CommitInfo]) -> str:
-    """What a run found, as a comment, for a branch it must not rewrite. Ends with a marker for dedup."""
-    plan = outcome.plan
-    rows = [
-        [str(n), md.text(md.clip(p.title, 100)[0]), md.code(p.edit.path, table=True), md.code(p.fingerprint)]
-        for n, p in enumerate(plan.proposals, 1)
-    ]
-    parts = [
-        f"The optimizer has new findings for {md.code(outcome.agent)}, but branch "
-        f"{md.code(branch_name(outcome.agent))} has commits that are not the optimizer's "
-        f"({_commit_list(foreign, escape=True)}), so it was left as it is. Merge this pull request, or close "
-        "it and delete the branch, and the next run proposes these afresh.",
-    ]
-    if rows:
-        parts.append(md.table(["#", "Proposal", "File", "Fingerprint"], rows))
-    if plan.action_items:
-        parts.append("Action items: " + "; ".join(md.text(md.clip(a.title, 100)[0]) for a in plan.action_items[:10]))
-    digest = hashlib.sha256(
-        "\n".join([*(p.fingerprint for p in plan.proposals), *(a.title for a in plan.action_items)]).encode()
-    ).hexdigest()[:16]
-    parts.append(f"{FINDINGS_PREFIX}{digest} -->")
-    return "\n\n".join(parts) + "\n"
-
-
-def _commit_list(commits: list[CommitInfo], *, escape: bool = False) -> str:
-    shown = [c.sha[:7] + " " + (c.message.strip().splitlines() or [""])[0][:60] for c in commits[:3]]
-    text = ", ".join(md.code(s) if escape else repr(s) for s in shown)
-    return text + (f" and {len(commits) - 3} more" if len(commits) > 3 else "")
 
 
 def history_note(history: History | None, outcome: AgentOutcome) -> str:

@@ -19,17 +19,16 @@ from optimizer.gitops.repo import AgentRepo
 from optimizer.rollback.auto import RollbackPull, push_rollback_pull
 from optimizer.rollback.manual import TRAILER, RollbackPlan, rollback_branch
 
-Echo = Callable[..., None]
-
 
 def publish_rollback_pr(
     repo: AgentRepo,
     settings: Settings,
     target: GitHubTarget,
     plan_at: Callable[[str], RollbackPlan],
-    echo: Echo,
-) -> None:
-    """Plan the rollback on the remote base branch's tip (``plan_at``), push it, open or update its PR."""
+) -> tuple[str, tuple[str, ...]]:
+    """Plan the rollback on the remote base branch's tip (``plan_at``), push it, open or update its PR.
+
+    Returns the line for the log, and notes (a reviewer who could not be asked, say)."""
     with ExitStack() as stack:
         host, remote, base_branch, base_sha = connect_remote(stack, settings, target)
         plan = plan_at(base_sha)
@@ -44,6 +43,5 @@ def publish_rollback_pr(
         want = RollbackPull(plan.agent, branch, base_branch, built.head_sha, tip, plan.title, plan.body())
         action, pull, notes = push_rollback_pull(host, remote, settings, want)
     head = built.head_sha[:12]
-    echo(f"{plan.agent}: {action} rollback pull request #{pull.number} {pull.url} (branch {branch} at {head})")
-    for note in notes:
-        echo(f"{plan.agent}: {note}", err=True)
+    line = f"{plan.agent}: {action} rollback pull request #{pull.number} {pull.url} (branch {branch} at {head})"
+    return line, tuple(f"{plan.agent}: {note}" for note in notes)

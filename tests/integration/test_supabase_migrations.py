@@ -14,7 +14,7 @@ from tests.postgres import PROJECT, apply_migrations, insert_traces, migration_f
 
 TABLES = ("optimizer_traces", "optimizer_deployments", "optimizer_runs")
 FUNCTIONS = ("optimizer_analyze", "optimizer_deploy", "optimizer_active_artifacts")
-PROJECT_README = PROJECT / "README.md"
+SUPABASE_DOC = PROJECT / "docs" / "supabase.md"
 WINDOW = {"p_start": "2026-11-19T00:00:00Z", "p_end": "2026-11-20T00:00:00Z"}
 
 
@@ -88,10 +88,10 @@ def test_the_anon_key_reads_active_versions_and_nothing_else(database_url, rest)
 
 
 def test_an_existing_traces_table_maps_onto_the_canonical_record_with_a_view(empty_database):
-    """The README's recipe: the functions read a view over the user's own table, and the
+    """The recipe docs/supabase.md gives: the functions read a view over the user's own table, and the
     migrations still apply afterwards, leaving the view alone."""
     apply_migrations(empty_database)
-    readme_view = (PROJECT_README.read_text().split("```sql\n-- map your table", 1)[1]).split("```", 1)[0]
+    view = (SUPABASE_DOC.read_text().split("```sql\n-- map your table", 1)[1]).split("```", 1)[0]
     with psycopg.connect(empty_database, autocommit=True) as conn:
         conn.execute(
             """
@@ -112,7 +112,7 @@ def test_an_existing_traces_table_maps_onto_the_canonical_record_with_a_view(emp
                    ('L2', 'c1', 'frontdesk', '2026-11-19T11:00:00Z', 'v1', 0.03, 1100, '[]', false, null, '{}')
             """
         )
-        conn.execute("-- map your table" + readme_view)
+        conn.execute("-- map your table" + view)
     apply_migrations(empty_database)  # re-applying keeps the view
     with psycopg.connect(empty_database) as conn:
         kind = conn.execute("select relkind from pg_class where relname = 'optimizer_traces'").fetchone()

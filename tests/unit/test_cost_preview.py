@@ -5,7 +5,8 @@ from __future__ import annotations
 from markdown_it import MarkdownIt
 
 from optimizer.artifacts.files import MemoryFiles
-from optimizer.commands.diff_cost import FileCost, agent_of, compare, render_markdown, turn_tokens
+from optimizer.artifacts.turn_cost import FileCost, agent_of, compare, turn_tokens
+from optimizer.render.cost_preview import render_markdown
 from optimizer.text.blocks import estimate_tokens
 
 FRONT = "---\ntools: [check_availability]\nrequired_placeholders: ['{{PLAYBOOKS}}']\n---\n"

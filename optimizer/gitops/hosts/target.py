@@ -54,7 +54,7 @@ def _token(settings: GitHubSettings, env: Mapping[str, str]) -> tuple[Secret, st
     wanted = " or ".join(names)
     raise HostError(
         f"no GitHub token: set {wanted} (a GitHub App token or a fine-grained PAT with contents and pull requests "
-        "write access; see the README's GitHub set-up), or pass --dry-run to publish nothing."
+        "write access; see docs/github.md), or pass --dry-run to publish nothing."
     )
 
 
