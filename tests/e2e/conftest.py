@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.example_repo import make_example_repo
+from tests.support.example_repo import make_example_repo
 
 
 @dataclass
@@ -41,10 +41,8 @@ def git(repo: Path, *args: str) -> str:
 
 
 @pytest.fixture(autouse=True)
-def isolated_home(tmp_path_factory, monkeypatch):
-    home = tmp_path_factory.mktemp("home")
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def git_identity(monkeypatch):
+    """A pinned identity ($HOME and git config are isolated for every test: tests/conftest.py)."""
     for key, value in {
         "GIT_AUTHOR_NAME": "Ada",
         "GIT_AUTHOR_EMAIL": "ada@example.com",

@@ -8,7 +8,7 @@ import sqlite3
 from pathlib import Path
 
 from tests.e2e.conftest import git, optimizer
-from tests.postgres import database_url, insert_traces, postgres, rest
+from tests.support.postgres import database_url, insert_traces, postgres, rest
 
 __all__ = ["database_url", "postgres", "rest"]  # fixtures for the Supabase tests below
 

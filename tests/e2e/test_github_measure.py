@@ -28,8 +28,8 @@ from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
     github_fixture,
 )
 from tests.fakes.webhook import Webhook
-from tests.known_effects import END, START, Batch, per_day, write_traces
-from tests.unit.reporting.test_report import check_xychart
+from tests.support.known_effects import END, START, Batch, per_day, write_traces
+from tests.support.mermaid import check_xychart
 
 ROLLBACK = "optimizer/rollback-frontdesk"
 NOW = END.strftime("%Y-%m-%dT%H:%M:%SZ")

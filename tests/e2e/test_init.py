@@ -10,7 +10,7 @@ import pytest
 
 from optimizer.config import load_settings
 from tests.e2e.conftest import optimizer
-from tests.example_repo import PROJECT
+from tests.support.example_repo import PROJECT
 
 TEMPLATES = PROJECT / "optimizer" / "templates"
 WORKFLOWS = [f".github/workflows/{name}" for name in ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml")]

@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.deploy.local import LocalRegistry
 from tests.e2e.conftest import git, optimizer
-from tests.known_effects import END, Batch, write_traces
+from tests.support.known_effects import END, Batch, write_traces
 
 NOW = END.strftime("%Y-%m-%dT%H:%M:%SZ")
 ROLLBACK = "optimizer/rollback-frontdesk"

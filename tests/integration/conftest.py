@@ -2,6 +2,6 @@
 
 from __future__ import annotations
 
-from tests.postgres import database_url, postgres, rest
+from tests.support.postgres import database_url, postgres, rest
 
 __all__ = ["database_url", "postgres", "rest"]

@@ -36,7 +36,7 @@ from tests.fakes.claude_answers import (
     TIMEOUT_RULE,
     answer,
 )
-from tests.fakes.claude_support import PROJECT, analyst, example
+from tests.support.claude_support import PROJECT, analyst, example
 
 NO_LIMITS = Limits()
 

@@ -18,10 +18,10 @@ import pytest
 from optimizer.config import Limits
 from optimizer.history.model import NO_HISTORY, History, PastProposal
 from optimizer.models import AgentAnalysis, Evidence, Finding
-from tests.builders import exchange, failing_call, trace
 from tests.fakes.anthropic_server import FakeAnthropic, tool_answer
 from tests.fakes.claude_answers import GOOD, answer
-from tests.fakes.claude_support import PROJECT, analysis_of, analyst, example
+from tests.support.builders import exchange, failing_call, trace
+from tests.support.claude_support import PROJECT, analysis_of, analyst, example
 
 PLANTED = ("jane.doe@example.com", "+44 20 7946 0958", "4111 1111 1111 1111", "sk-live-abcdefghijklmnop1234")
 

@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from tests.example_repo import make_example_repo
 from tests.fakes.anthropic_server import INTERNAL, FakeAnthropic, tool_answer
 from tests.fakes.claude_answers import DUPLICATE_BLOCK, GOOD, INVALID, OUTSIDE, PETS_FAQ, TIMEOUT_RULE, answer
+from tests.support.example_repo import make_example_repo
 
 GIT_ENV = {
     "GIT_AUTHOR_NAME": "Ada",

@@ -16,7 +16,7 @@ from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.errors import TraceSourceError
 from optimizer.propose.daily_run import run
 from optimizer.propose.window import SelectionArgs, selection_from
-from tests.postgres import PROJECT, insert_traces
+from tests.support.postgres import PROJECT, insert_traces
 
 
 @pytest.fixture

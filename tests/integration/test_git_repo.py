@@ -11,55 +11,21 @@ import pytest
 
 from optimizer.errors import GitError
 from optimizer.gitops.repo import BOT_EMAIL, BOT_NAME, AgentRepo, PlannedCommit
-
-PROMPT = "prompts/support/system.md"
-SOUL = "souls/support.yaml"
+from tests.support.git_repos import PROMPT, SOUL, git, make_repo, write
 
 
 @pytest.fixture(autouse=True)
-def git_env(tmp_path_factory, monkeypatch):
-    """Pinned identity and dates; no user or system git config; $HOME must stay untouched."""
-    home = tmp_path_factory.mktemp("home")
-    for var in list(os.environ):
-        if var.startswith("GIT_"):
-            monkeypatch.delenv(var)
-    monkeypatch.setenv("HOME", str(home))
-    monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+def git_env(monkeypatch):
+    """Pinned identity and dates ($HOME and git config are isolated for every test: tests/conftest.py)."""
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")
         monkeypatch.setenv(f"GIT_{role}_DATE", "2024-05-01T12:00:00Z")
-    yield
-    assert list(home.iterdir()) == [], "a test wrote to $HOME"
-
-
-def git(cwd: Path, *args: str) -> str:
-    done = subprocess.run(["git", *args], cwd=cwd, capture_output=True, check=True)
-    return done.stdout.decode()
-
-
-def write(root: Path, rel: str, text: str) -> None:
-    path = root / rel
-    path.parent.mkdir(parents=True, exist_ok=True)
-    path.write_text(text, encoding="utf-8")
 
 
 @pytest.fixture
 def repo(tmp_path) -> Path:
     return make_repo(tmp_path)
-
-
-def make_repo(tmp_path: Path) -> Path:
-    """A repo on main with one commit holding a prompt and a soul."""
-    root = tmp_path / "agent"
-    root.mkdir()
-    git(root, "init", "-q", "-b", "main")
-    write(root, PROMPT, "You are a support agent.\n")
-    write(root, SOUL, "name: support\nalways_do: []\n")
-    git(root, "add", ".")
-    git(root, "commit", "-q", "-m", "initial")
-    return root
 
 
 @pytest.fixture

@@ -6,16 +6,14 @@ import pytest
 
 from optimizer.errors import GitError
 from optimizer.gitops.repo import AgentRepo
-from tests.integration.test_git_repo import PROMPT, SOUL, git, make_repo, write
+from tests.support.git_repos import PROMPT, SOUL, git, make_repo, write
 
 ALLOWED = ("prompts/", "souls/")
 
 
 @pytest.fixture
 def repo(tmp_path, monkeypatch):
-    """A repo on main with a prompt and a soul; a pinned identity, no user or system git config."""
-    monkeypatch.setenv("HOME", str(tmp_path / "home"))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
+    """A repo on main with a prompt and a soul; a pinned identity."""
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Test Author")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "test@example.com")

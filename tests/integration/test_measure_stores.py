@@ -13,8 +13,8 @@ from optimizer.config import SupabaseSettings, load_settings
 from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.model import RunRecord
 from optimizer.deploy.remote import SupabaseRegistry
-from tests.known_effects import END, Batch, write_traces
-from tests.postgres import PROJECT, insert_traces
+from tests.support.known_effects import END, Batch, write_traces
+from tests.support.postgres import PROJECT, insert_traces
 
 MEASUREMENT = {
     "window": {"start": "2026-11-13T00:00:00Z", "end": "2026-11-20T00:00:00Z"},

@@ -29,7 +29,7 @@ from optimizer.propose.window import SelectionArgs, analyze_window, selection_fr
 from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.jsonl import JsonlReader
 from optimizer.traces.supabase import SupabaseAnalysis
-from tests.postgres import PROJECT, insert_traces
+from tests.support.postgres import PROJECT, insert_traces
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
 END = START + timedelta(days=1)

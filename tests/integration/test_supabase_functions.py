@@ -12,7 +12,7 @@ from hypothesis import strategies as st
 
 from optimizer.analysis.stats import QuantileSketch
 from optimizer.text.answers import is_unanswered
-from tests.unit.text.test_answers import ANSWERED, UNANSWERED
+from tests.support.answers import ANSWERED, UNANSWERED
 
 PHRASES = [
     *UNANSWERED,

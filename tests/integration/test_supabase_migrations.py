@@ -10,7 +10,7 @@ import pytest
 from postgrest.exceptions import APIError
 from supabase import ClientOptions, create_client
 
-from tests.postgres import PROJECT, apply_migrations, insert_traces, migration_files
+from tests.support.postgres import PROJECT, apply_migrations, insert_traces, migration_files
 
 TABLES = ("optimizer_traces", "optimizer_deployments", "optimizer_runs")
 FUNCTIONS = ("optimizer_analyze", "optimizer_deploy", "optimizer_active_artifacts")

@@ -34,12 +34,11 @@ def git(cwd: Path, *args: str) -> str:
 
 
 @pytest.fixture(name="clean_env")
-def clean_env_fixture(tmp_path_factory: pytest.TempPathFactory, monkeypatch: pytest.MonkeyPatch) -> None:
-    """No GitHub variables from the machine running the tests; a private $HOME; a pinned git identity."""
+def clean_env_fixture(monkeypatch: pytest.MonkeyPatch) -> None:
+    """No GitHub variables from the machine running the tests; a pinned git identity (a private $HOME
+    for every test: tests/conftest.py)."""
     for name in _SCRUBBED:
         monkeypatch.delenv(name, raising=False)
-    monkeypatch.setenv("HOME", str(tmp_path_factory.mktemp("home")))
-    monkeypatch.setenv("GIT_CONFIG_NOSYSTEM", "1")
     for role in ("AUTHOR", "COMMITTER"):
         monkeypatch.setenv(f"GIT_{role}_NAME", "Ada")
         monkeypatch.setenv(f"GIT_{role}_EMAIL", "ada@example.com")

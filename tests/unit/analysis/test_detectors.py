@@ -11,7 +11,7 @@ from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Thresholds
 from optimizer.models import AgentAnalysis, Finding
 from optimizer.traces.fastcheck import started_at_if_valid
-from tests.builders import exchange, failing_call, trace
+from tests.support.builders import exchange, failing_call, trace
 
 BOOKING_RULES = (
     "Before you call create_booking, always confirm the arrival date, the departure date and the number "

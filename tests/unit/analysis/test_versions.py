@@ -10,8 +10,8 @@ from optimizer.analysis.metrics import version_metrics
 from optimizer.analysis.versions import VersionAggregator
 from optimizer.timeutil import utc_days
 from optimizer.traces.fastcheck import started_at_if_valid
-from tests.builders import trace
-from tests.known_effects import Batch
+from tests.support.builders import trace
+from tests.support.known_effects import Batch
 
 
 def feed(*aggregators, traces):

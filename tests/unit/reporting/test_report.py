@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import re
 from datetime import UTC, datetime, timedelta
 
 from markdown_it import MarkdownIt
@@ -16,7 +15,8 @@ from optimizer.measure.effects import DecisionEffect
 from optimizer.render.report import render_json, render_markdown
 from optimizer.reporting.build import AgentReport, day_rows
 from optimizer.traces.fastcheck import started_at_if_valid
-from tests.builders import failing_call, trace
+from tests.support.builders import failing_call, trace
+from tests.support.mermaid import check_xychart
 
 START = datetime(2026, 11, 14, tzinfo=UTC)
 
@@ -87,17 +87,3 @@ def test_markdown_renders_and_every_chart_is_well_formed():
     assert "We do not want to promise parking." in html
     assert "cost per trace" not in html  # only the metric the finding was about
     assert "tool check_availability failure rate 34.3% → 0.0% (n = 166 → 135): better" in html
-
-
-def check_xychart(chart: str, points: int) -> None:
-    lines = [line.strip() for line in chart.strip().splitlines()]
-    assert lines[0] == "xychart-beta"
-    assert re.fullmatch(r'title "[^"]+"', lines[1])
-    labels = re.fullmatch(r"x-axis \[(.*)\]", lines[2]).group(1)
-    assert len(re.findall(r'"[^"]+"', labels)) == points
-    assert re.fullmatch(r'y-axis "[^"]+" 0 --> [0-9.]+', lines[3])
-    series = lines[4:]
-    assert series
-    for line in series:
-        values = re.fullmatch(r"line \[(.*)\]", line).group(1).split(", ")
-        assert len(values) == points and all(re.fullmatch(r"-?[0-9]+(\.[0-9]+)?", v) for v in values)

@@ -11,7 +11,7 @@ import pytest
 
 from optimizer.errors import TraceSourceError
 from optimizer.traces.jsonl import JsonlReader
-from tests.builders import trace
+from tests.support.builders import trace
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)

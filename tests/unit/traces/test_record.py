@@ -12,7 +12,7 @@ from jsonschema import Draft202012Validator
 from optimizer.schemas import load_schema
 from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.record import trace_problem
-from tests.builders import trace
+from tests.support.builders import trace
 
 SCHEMA = Draft202012Validator(load_schema("trace"))
 TIMESTAMP = re.compile(r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}")

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from optimizer.measure.compare import compare_versions
 from optimizer.measure.rollback_policy import decide
-from tests.unit.analysis.test_compare import generate, versions
+from tests.support.metrics import generate, versions
 
 
 def test_cost_up_30_percent_is_reverted():

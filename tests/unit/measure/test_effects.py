@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from optimizer.history.model import History, PastProposal
 from optimizer.measure.effects import effects_of_merges, measure_newest
-from tests.unit.analysis.test_compare import generate, versions
+from tests.support.metrics import generate, versions
 
 OLD_SHA = "3f9c2e1aa0d5b7c9e1f3a5b7c9d1e3f5a7b9c1d3"
 NEW_SHA = "8a41d07bb1e6c8d0f2a4b6c8d0e2f4a6b8c0d2e4"

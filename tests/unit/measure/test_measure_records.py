@@ -16,9 +16,9 @@ from optimizer.history.model import History, PastProposal
 from optimizer.measure.effects import guards_from, measure_agent
 from optimizer.measure.rollback_policy import DEFAULT_GUARDS
 from optimizer.timeutil import parse_timestamp
-from tests.known_effects import Batch
-from tests.unit.analysis.test_compare import versions
-from tests.unit.test_github_learning import META, pull, remark
+from tests.support.host_records import META, pull, remark
+from tests.support.known_effects import Batch
+from tests.support.metrics import versions
 
 WINDOW = ("2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z")
 

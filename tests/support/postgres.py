@@ -30,7 +30,7 @@ from tests.fakes.postgrest import PostgrestServer
 
 ENV_URL = "OPTIMIZER_TEST_DATABASE_URL"
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
-PROJECT = Path(__file__).resolve().parents[1]
+PROJECT = Path(__file__).resolve().parents[2]
 MIGRATIONS = PROJECT / "supabase" / "migrations"
 
 

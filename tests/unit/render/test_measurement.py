@@ -12,9 +12,9 @@ from optimizer.measure.effects import measure_agent
 from optimizer.render.measurement import last_change_section
 from optimizer.render.pr_body import render_pr
 from optimizer.render.revert_body import revert_body, revert_title
-from tests.known_effects import Batch
-from tests.unit.analysis.test_compare import versions
-from tests.unit.gitops.test_pr_body import HOSTILE, assert_safe, context
+from tests.support.known_effects import Batch
+from tests.support.metrics import versions
+from tests.support.pr_context import HOSTILE, assert_safe, context
 
 OLD, NEW = "3f9c2e1aa0d5b7c9e1f3a5b7c9d1e3f5a7b9c1d3", "8a41d07bb1e6c8d0f2a4b6c8d0e2f4a6b8c0d2e4"
 WINDOW = ("2026-11-13T00:00:00Z", "2026-11-20T00:00:00Z")

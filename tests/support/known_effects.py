@@ -17,7 +17,7 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from tests.builders import exchange, failing_call
+from tests.support.builders import exchange, failing_call
 
 START = datetime(2026, 11, 14, tzinfo=UTC)  # day 1 of a generated week; the week ends 2026-11-21T00:00Z
 END = START + timedelta(days=7)
