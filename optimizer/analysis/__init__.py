@@ -1,1 +1,2 @@
-"""Turning traces into metrics and findings: pure code, no I/O."""
+"""OBSERVE and FIND: pure. One streaming pass over the traces, the metrics by version, and the
+detectors (one module per finding kind, registered by kind)."""

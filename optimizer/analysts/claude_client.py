@@ -1,4 +1,4 @@
-"""The anthropic SDK at the edge: one client per run, explicit retries and timeout, errors in one line.
+"""The anthropic SDK at the edge: a client per exchange, explicit retries and timeout, errors in one line.
 
 429, 529 and 5xx are retried by the SDK itself (``max_retries``, exponential backoff from 0.5 s to
 8 s, or what the server's ``retry-after`` asks). Token counting is best effort: a server without

@@ -19,9 +19,10 @@ from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Settings
 from optimizer.errors import GuardrailViolation, OptimizerError
 from optimizer.gitops.branches import fingerprint_of, foreign_commits
+from optimizer.gitops.commits import PlannedCommit
 from optimizer.gitops.hosts.base import CodeHost, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
-from optimizer.gitops.repo import AgentRepo, PlannedCommit
+from optimizer.gitops.repo import AgentRepo
 from optimizer.history.from_host import dropped_in
 from optimizer.history.markers import dropped_block
 from optimizer.models import EDIT_OPS, Edit, Proposal

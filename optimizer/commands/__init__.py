@@ -1,0 +1,1 @@
+"""One module per CLI verb: a plain function the CLI calls, arguments in, text out through ``echo``."""

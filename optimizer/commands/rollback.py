@@ -16,16 +16,17 @@ from optimizer.config import Settings, load_settings
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import open_registry
 from optimizer.fmt import short_sha
+from optimizer.gitops.branches import restore_branch
+from optimizer.gitops.commits import BuiltBranch
 from optimizer.gitops.connection import publish_target
 from optimizer.gitops.push import LeaseRejected, Remote, RemoteBranches
-from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.gitops.repo import AgentRepo
 from optimizer.rollback.manual import (
     RollbackArgs,
     RollbackPlan,
     agent_files,
     plan_rollback,
     previous_version,
-    rollback_branch,
 )
 from optimizer.rollback.manual_pr import publish_rollback_pr
 
@@ -46,7 +47,7 @@ def rollback_command(repo: Path, args: RollbackArgs, echo: Echo) -> None:
         if args.push:
             _push(git_repo, settings, plan, echo)
             return
-        branch = git_repo.build_branch(plan.base_sha, [plan.commit], rollback_branch(args.agent), update_ref=True)
+        branch = git_repo.build_branch(plan.base_sha, [plan.commit], restore_branch(args.agent), update_ref=True)
     _print_pr(plan, branch, echo)
 
 

@@ -1,18 +1,32 @@
-"""The optimizer's own branches and commits: a branch per agent, and the trailer that marks each
-commit the optimizer wrote, so a person's commit on its branch is recognised and left alone. Pure.
+"""The optimizer's own branches and commits: the branches it proposes on (changes, reverts, manual
+rollbacks) and the trailers that mark each commit it wrote, so a person's commit on one of its
+branches is recognised and left alone. Pure.
 """
 
 from __future__ import annotations
 
 import re
 
-from optimizer.gitops.repo import CommitInfo
+from optimizer.gitops.commits import CommitInfo
 
 FINGERPRINT_TRAILER = re.compile(r"^Optimizer-Fingerprint:\s*(\S+)\s*$", re.MULTILINE)
+REVERT_TRAILER = "Optimizer-Reverts"  # on the automatic revert of a version that hurt
+RESTORE_TRAILER = "Optimizer-Rollback"  # on a manual rollback, restoring an earlier version's files
 
 
 def branch_name(agent: str) -> str:
+    """Where the daily run proposes an agent's changes."""
     return f"optimizer/{agent}"
+
+
+def revert_branch(agent: str) -> str:
+    """Where the daily run proposes the revert of an agent's newest version."""
+    return f"optimizer/rollback-{agent}"
+
+
+def restore_branch(agent: str) -> str:
+    """Where `optimizer rollback` builds a manual rollback."""
+    return f"optimizer-rollback/{agent}"
 
 
 def fingerprint_of(message: str) -> str | None:

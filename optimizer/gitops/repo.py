@@ -17,6 +17,7 @@ from typing import Any
 import git
 
 from optimizer.errors import GitError
+from optimizer.gitops.commits import BuiltBranch, CommitInfo, PlannedCommit
 
 BOT_NAME = "optimizer[bot]"
 BOT_EMAIL = "optimizer-bot@users.noreply.github.com"
@@ -24,41 +25,6 @@ BOT_EMAIL = "optimizer-bot@users.noreply.github.com"
 _SYMLINK_MODE = "120000"
 _EXECUTABLE_MODE = "100755"
 _FILE_MODE = "100644"
-
-
-@dataclass(frozen=True)
-class PlannedCommit:
-    """One commit to build: its message and the full new text of each file it changes."""
-
-    message: str
-    changes: dict[str, str]  # repo-relative POSIX path -> full new text
-
-
-@dataclass(frozen=True)
-class BuiltBranch:
-    """What build_branch wrote.
-
-    ``patch`` is ``git diff base head`` as plain unified text (no colour, ``a/`` ``b/`` prefixes,
-    whatever the user's diff config): one reviewable diff of the whole branch, shown by dry runs.
-    """
-
-    branch: str
-    base_sha: str
-    head_sha: str
-    commit_shas: tuple[str, ...]  # oldest first, one per PlannedCommit
-    patch: str
-    ref_updated: bool
-
-
-@dataclass(frozen=True)
-class CommitInfo:
-    """One commit as read back from git (the branch's own commits, for the publish step)."""
-
-    sha: str
-    parents: tuple[str, ...]
-    author: str  # "Name <email>"
-    message: str
-    tree: str = ""
 
 
 @dataclass(frozen=True)

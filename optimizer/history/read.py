@@ -1,5 +1,5 @@
-"""The decisions on earlier proposals, for the report: from the code host when the repo publishes to
-one, else from the run records (each run stores the decisions it measured)."""
+"""The decisions known about earlier proposals: from the code host when the repo publishes to one,
+else from the run records (each run stores the decisions it measured)."""
 
 from __future__ import annotations
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.gitops.repo import BuiltBranch
+from optimizer.gitops.commits import BuiltBranch
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.propose.plan import Plan
 from optimizer.render.pr_body import RenderedPr

@@ -15,7 +15,7 @@ from optimizer.artifacts.model import AgentArtifacts
 from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
-from optimizer.gitops.repo import PlannedCommit
+from optimizer.gitops.commits import PlannedCommit
 from optimizer.history.model import NO_HISTORY, History, PastProposal
 from optimizer.history.screen import screen
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal

@@ -25,11 +25,12 @@ from optimizer.analysts.base import Analyst
 from optimizer.config import Settings
 from optimizer.errors import GitError, OptimizerError
 from optimizer.gitops.branches import branch_name, foreign_commits, same_changes
+from optimizer.gitops.commits import CommitInfo
 from optimizer.gitops.connection import connect_remote
 from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
-from optimizer.gitops.repo import AgentRepo, CommitInfo
+from optimizer.gitops.repo import AgentRepo
 from optimizer.history.from_host import read_history, trusted
 from optimizer.history.model import History
 from optimizer.history.screen import latest_decisions

@@ -6,7 +6,7 @@ from __future__ import annotations
 import hashlib
 
 from optimizer.gitops.branches import branch_name
-from optimizer.gitops.repo import CommitInfo
+from optimizer.gitops.commits import CommitInfo
 from optimizer.models import ActionItem, Proposal
 from optimizer.render import markdown as md
 

@@ -1,1 +1,1 @@
-"""`optimizer report`: the weekly picture per agent, for people and for job summaries."""
+"""`optimizer report`: the weekly picture per agent as data; ``render.report`` turns it into Markdown."""

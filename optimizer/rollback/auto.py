@@ -14,21 +14,18 @@ from typing import Any
 
 from optimizer.config import Settings
 from optimizer.errors import GitError
+from optimizer.gitops.branches import REVERT_TRAILER, revert_branch
+from optimizer.gitops.commits import BuiltBranch
 from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
-from optimizer.gitops.repo import AgentRepo, BuiltBranch
+from optimizer.gitops.repo import AgentRepo
 from optimizer.history.markers import parse_revert
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.render.revert_body import revert_body, revert_title
 
 ALLOWED = ("prompts/", "souls/")  # the bot writes nowhere else, a revert included
 LABEL = "rollback"
-TRAILER = "Optimizer-Reverts"
 RACED = "another run opened it a moment ago"
-
-
-def rollback_branch(agent: str) -> str:
-    return f"optimizer/rollback-{agent}"
 
 
 @dataclass(frozen=True)
@@ -66,9 +63,9 @@ def plan_rollback(
         why = f"version {version} is not a commit of this repository ({err}); revert it by hand."
         return Rollback(agent, version, revert_title(agent, version, measured), "", refused=why)
     title, body = revert_title(agent, full, measured), revert_body(agent, full, subject, measured, auto_merge)
-    note = f"{m.decision.summary()}\n\n{TRAILER}: {agent} {full}"
+    note = f"{m.decision.summary()}\n\n{REVERT_TRAILER}: {agent} {full}"
     try:
-        branch = repo.build_revert(base_sha, full, rollback_branch(agent), note, allowed=ALLOWED, update_ref=update_ref)
+        branch = repo.build_revert(base_sha, full, revert_branch(agent), note, allowed=ALLOWED, update_ref=update_ref)
     except GitError as err:
         return Rollback(agent, full, title, body, refused=str(err))
     return Rollback(agent, full, title, body, branch)
@@ -99,7 +96,7 @@ def publish_rollback(
 
     ``base``: the base branch's name and the commit the revert was built on.
     """
-    agent, branch = rollback.agent, rollback_branch(rollback.agent)
+    agent, branch = rollback.agent, revert_branch(rollback.agent)
     pulls = host.pulls_from(branch, settings.github.history_limit)
     for pull in pulls:
         marker = parse_revert(pull.body)
@@ -114,7 +111,7 @@ def publish_rollback(
     if rollback.branch is None:
         return RollbackPublished(agent, "rollback not proposed", notes=(rollback.refused or "",))
     tip = remote.fetch(branch)
-    if tip and any(TRAILER not in commit.message for commit in repo.commits(base[1], tip)):
+    if tip and any(REVERT_TRAILER not in commit.message for commit in repo.commits(base[1], tip)):
         note = f"branch {branch} has commits that are not the optimizer's: delete it to let the optimizer use it"
         return RollbackPublished(agent, "rollback left alone", notes=(note,))
     head = rollback.branch.head_sha

@@ -15,14 +15,9 @@ from optimizer.artifacts.files import RepoFiles
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import Registry
 from optimizer.fmt import short_sha
-from optimizer.gitops.repo import PlannedCommit
+from optimizer.gitops.branches import RESTORE_TRAILER
+from optimizer.gitops.commits import PlannedCommit
 from optimizer.render import markdown as md
-
-TRAILER = "Optimizer-Rollback"
-
-
-def rollback_branch(agent: str) -> str:
-    return f"optimizer-rollback/{agent}"
 
 
 @dataclass(frozen=True)
@@ -48,7 +43,7 @@ class RollbackPlan:
         lines.append(f"Restore {', '.join(sorted(self.changes))} as they were at {self.to_sha}.")
         if self.reason:
             lines += ["", f"Reason: {' '.join(self.reason.split())}"]
-        lines += ["", f"{TRAILER}: {self.agent} {self.to_sha}"]
+        lines += ["", f"{RESTORE_TRAILER}: {self.agent} {self.to_sha}"]
         return PlannedCommit("\n".join(lines) + "\n", dict(self.changes))
 
     @property

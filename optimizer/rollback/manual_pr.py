@@ -13,11 +13,12 @@ from contextlib import ExitStack
 
 from optimizer.config import Settings
 from optimizer.deploy.errors import DeployError
+from optimizer.gitops.branches import RESTORE_TRAILER, restore_branch
 from optimizer.gitops.connection import connect_remote
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.gitops.repo import AgentRepo
 from optimizer.rollback.auto import RollbackPull, push_rollback_pull
-from optimizer.rollback.manual import TRAILER, RollbackPlan, rollback_branch
+from optimizer.rollback.manual import RollbackPlan
 
 
 def publish_rollback_pr(
@@ -32,9 +33,9 @@ def publish_rollback_pr(
     with ExitStack() as stack:
         host, remote, base_branch, base_sha = connect_remote(stack, settings, target)
         plan = plan_at(base_sha)
-        branch = rollback_branch(plan.agent)
+        branch = restore_branch(plan.agent)
         tip = remote.fetch(branch)
-        if tip and any(f"{TRAILER}:" not in commit.message for commit in repo.commits(base_sha, tip)):
+        if tip and any(f"{RESTORE_TRAILER}:" not in commit.message for commit in repo.commits(base_sha, tip)):
             raise DeployError(
                 f"branch {branch} in {target.repository} has commits that are not the optimizer's: "
                 "merge or close its pull request and delete the branch, then roll back again"

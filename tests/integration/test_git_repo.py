@@ -10,7 +10,8 @@ from pathlib import Path
 import pytest
 
 from optimizer.errors import GitError
-from optimizer.gitops.repo import BOT_EMAIL, BOT_NAME, AgentRepo, PlannedCommit
+from optimizer.gitops.commits import PlannedCommit
+from optimizer.gitops.repo import BOT_EMAIL, BOT_NAME, AgentRepo
 from tests.support.git_repos import PROMPT, SOUL, git, make_repo, write
 
 

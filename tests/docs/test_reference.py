@@ -15,9 +15,6 @@ DOCS = ROOT / "docs"
 CONFIG_DOC = DOCS / "configuration.md"
 README_MAX_BYTES = 20_000
 
-# Linked before it exists: written by the package's maintainer after the restructuring. Excused only while missing.
-PENDING = frozenset({"docs/architecture.md"})
-
 KEY = re.compile(r"[a-z_][a-z0-9_]*(?:\.[a-z_][a-z0-9_]*)*")  # a dotted optimizer.yaml key, as the docs write it
 CELL_SPLIT = re.compile(r"(?<!\\)\|")  # a cell boundary; `\|` inside a cell is a literal pipe
 SEPARATOR = re.compile(r"\s*:?-+:?\s*")
@@ -135,9 +132,6 @@ def test_relative_links_lead_to_files():
     for page in pages:
         for number, path in relative_links(page.read_text(encoding="utf-8")):
             target = (page.parent / path).resolve()
-            if target.exists():
-                continue
-            if target.is_relative_to(ROOT) and target.relative_to(ROOT).as_posix() in PENDING:
-                continue
-            broken.append(f"{page.relative_to(ROOT)}:{number}: {path}")
+            if not target.exists():
+                broken.append(f"{page.relative_to(ROOT)}:{number}: {path}")
     assert not broken, "links to files that do not exist:\n" + "\n".join(broken)
