@@ -28,7 +28,7 @@ from optimizer.analysts.base import AnalystUsage  # noqa: E402
 from optimizer.config import Limits  # noqa: E402
 from tests.fakes.anthropic_server import FakeAnthropic, tool_answer  # noqa: E402
 from tests.fakes.claude_answers import answer  # noqa: E402
-from tests.fakes.claude_support import analysis_of, analyst  # noqa: E402
+from tests.support.claude_support import analysis_of, analyst  # noqa: E402
 
 GENERATOR = ROOT / "examples" / "generate_traces.py"
 DEFAULT_SIZES = (1_000, 1_000_000)

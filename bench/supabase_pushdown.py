@@ -50,7 +50,7 @@ from optimizer.traces.fastcheck import started_at_if_valid  # noqa: E402
 from optimizer.traces.supabase import ANALYZE_FUNCTION, analyze_params  # noqa: E402
 from optimizer.traces.supabase_state import states_from_analysis  # noqa: E402
 from tests.fakes.postgrest import make_key  # noqa: E402
-from tests.postgres import TRACE_COLUMNS, apply_migrations, find_server  # noqa: E402
+from tests.support.postgres import TRACE_COLUMNS, apply_migrations, find_server  # noqa: E402
 
 GENERATOR = ROOT / "examples" / "generate_traces.py"
 START = datetime(2026, 11, 17, tzinfo=UTC)

@@ -135,3 +135,38 @@ def test_relative_links_lead_to_files():
             if not target.exists():
                 broken.append(f"{page.relative_to(ROOT)}:{number}: {path}")
     assert not broken, "links to files that do not exist:\n" + "\n".join(broken)
+
+
+def cli_sections() -> dict[str, str]:
+    """``## heading`` -> its text, in docs/cli.md."""
+    parts = re.split(r"^## (.+)$", (DOCS / "cli.md").read_text(encoding="utf-8"), flags=re.MULTILINE)
+    return {heading.strip(): body for heading, body in zip(parts[1::2], parts[2::2], strict=True)}
+
+
+def shared_rows(sections: dict[str, str]) -> dict[str, str]:
+    """Option -> the verbs cell of its row in the shared options table."""
+    rows = {}
+    for line in sections.get("Shared options", "").splitlines():
+        cells = [c.strip() for c in CELL_SPLIT.split(line.strip().strip("|"))]
+        if len(cells) >= 2 and cells[0].startswith("`--"):
+            rows[cells[0].strip("`").split()[0]] = cells[1]
+    return rows
+
+
+def test_every_verb_and_option_is_in_the_cli_reference():
+    from optimizer.cli import cli
+
+    sections = cli_sections()
+    shared = shared_rows(sections)
+    missing = []
+    for name, command in sorted(cli.commands.items()):
+        section = sections.get(f"optimizer {name}")
+        if section is None:
+            missing.append(f"## optimizer {name}")
+            continue
+        for param in command.params:
+            for flag in (opt for opt in param.opts if opt.startswith("--") and opt not in ("--help", "--verbose")):
+                verbs = shared.get(flag, "")
+                if f"`{flag}" not in section and name not in verbs and "all" not in verbs:
+                    missing.append(f"{name} {flag}")
+    assert not missing, "docs/cli.md does not document: " + ", ".join(missing)
