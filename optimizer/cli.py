@@ -159,7 +159,7 @@ def agents(repo: Path, agent: str | None, output_format: str) -> None:
 @click.option("--force", is_flag=True, help="Replace workflows that differ from the templates.")
 def init(repo: Path, force: bool) -> None:
     """Write the four GitHub workflows and a commented optimizer.yaml into the agent repo."""
-    from optimizer.commands.init import init_command
+    from optimizer.commands.init_repo import init_command
 
     init_command(repo, force, click.echo)
 
