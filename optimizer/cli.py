@@ -256,6 +256,33 @@ def rollback(repo: Path, agent: str, to_sha: str | None, push: bool, reason: str
 
 @cli.command()
 @_repo_options
+@click.argument("agent")
+@click.argument("proposal")
+@click.option("--reason", help="Why: later runs show it, and the analyst reads it.")
+def reject(repo: Path, agent: str, proposal: str, reason: str | None) -> None:
+    """Record in git that PROPOSAL (its number on branch optimizer/AGENT, or its fingerprint) is
+    rejected, for a repository with no code host to close a pull request on."""
+    from optimizer.commands.reject import reject_command
+
+    reject_command(repo, agent, proposal, reason, click.echo)
+
+
+@cli.command()
+@_repo_options
+@click.argument("agent")
+@click.argument("finding")
+@click.option("--version", "version", metavar="SHA", help="The version accepted (default: the base branch's tip).")
+@click.option("--reason", help="Why the new level is fine.")
+def accept(repo: Path, agent: str, finding: str, version: str | None, reason: str | None) -> None:
+    """Record in git that FINDING (a finding key or kind, e.g. cost_regression) is accepted as the
+    new normal: the measurement takes the accepted version as its baseline."""
+    from optimizer.commands.accept import accept_command
+
+    accept_command(repo, agent, finding, version, reason, click.echo)
+
+
+@cli.command()
+@_repo_options
 @click.option("--agent", help="Only this agent (default: every agent in the repo).")
 @click.option("--days", type=click.IntRange(min=1), default=7, show_default=True, help="Days before --now.")
 @click.option(

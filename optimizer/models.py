@@ -149,10 +149,17 @@ class ToolStats:
     calls: int
     failures: int
     latency_p95_ms: float | None = None
+    turns: int = 0  # turns that called the tool
+    turn_failures: int = 0  # turns whose last call of the tool failed: what users saw
 
     @property
     def failure_rate(self) -> float:
         return self.failures / self.calls if self.calls else 0.0
+
+    @property
+    def user_failure_rate(self) -> float:
+        """Turns failed by the tool: a retry that succeeds is no failure to the user."""
+        return self.turn_failures / self.turns if self.turns else self.failure_rate
 
 
 @dataclass(frozen=True)
@@ -229,6 +236,10 @@ class AgentAnalysis:
     agent: str
     versions: tuple[VersionMetrics, ...]  # oldest first
     findings: tuple[Finding, ...]
+
+    @property
+    def traces(self) -> int:
+        return sum(version.traces for version in self.versions)
 
 
 @dataclass(frozen=True)

@@ -15,7 +15,7 @@ from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMom
 from optimizer.text.answers import is_unanswered
 from optimizer.text.errors import normalize_error
 from optimizer.text.redact import excerpt
-from optimizer.text.topics import QuestionClusterer, topic_of
+from optimizer.text.topics import REPLY_CHARS, QuestionClusterer, topic_of
 
 UNKNOWN_VERSION = "unknown"
 SAMPLE_IDS = 5
@@ -30,18 +30,22 @@ class Samples:
 
     trace_ids: list[str] = field(default_factory=list)
     excerpts: list[str] = field(default_factory=list)
+    chars: int = 160  # kept of each excerpt
 
     def add(self, trace_id: str, text: str | None = None) -> None:
         if len(self.trace_ids) < SAMPLE_IDS and trace_id not in self.trace_ids:
             self.trace_ids.append(trace_id)
         if text and len(self.excerpts) < SAMPLE_EXCERPTS:
-            self.excerpts.append(excerpt(text))
+            self.excerpts.append(excerpt(text, self.chars))
 
 
 @dataclass
 class ToolCounts:
     calls: int = 0
     failures: int = 0
+    turns: int = 0  # traces (turns) that called the tool
+    turn_failures: int = 0  # of those, turns whose last call of the tool failed: what the user saw
+    retries: int = 0  # calls marked ``retry``
     latency: QuantileSketch = field(default_factory=QuantileSketch)
 
 
@@ -94,8 +98,9 @@ class AgentState:
     topic_traces: Counter[str] = field(default_factory=Counter)
     topic_escalations: Counter[str] = field(default_factory=Counter)
     escalation_samples: dict[str, Samples] = field(default_factory=dict)
+    staff_replies: dict[str, Samples] = field(default_factory=dict)  # topic -> what staff answered after a hand-off
     negative: Samples = field(default_factory=Samples)
-    corrected: Samples = field(default_factory=Samples)
+    corrected: Samples = field(default_factory=Samples)  # the owner's corrections (else the question corrected)
 
     def tools_called(self) -> set[str]:
         return {name for version in self.versions.values() for name in version.tools}
@@ -175,9 +180,21 @@ def _error_text(error: dict[str, Any]) -> str:
 
 
 def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[str, Any]], trace_id: str) -> None:
+    last: dict[str, bool] = {}  # tool -> whether its last call in this turn failed
     for call in calls:
-        if count_call(version, call):
+        failed = count_call(version, call)
+        last[call["name"]] = failed
+        if failed:
             _record_tool_failure(agent, call["name"], call.get("error"), trace_id)
+    count_turn(version, last)
+
+
+def count_turn(version: VersionState, last_failed: dict[str, bool]) -> None:
+    """One turn per tool it called; a failure when the tool's last call in the turn failed."""
+    for name, failed in last_failed.items():
+        counts = version.tools[name]
+        counts.turns += 1
+        counts.turn_failures += failed
 
 
 def count_call(version: VersionState, call: dict[str, Any]) -> bool:
@@ -192,6 +209,7 @@ def count_call(version: VersionState, call: dict[str, Any]) -> bool:
         counts.latency.add(latency)
     failed = call.get("ok") is False or bool(call.get("error"))
     counts.failures += failed
+    counts.retries += call.get("retry") is True
     return failed
 
 
@@ -220,8 +238,8 @@ def _group_error(agent: AgentState, origin: str, message: str, trace_id: str) ->
 def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
     messages = trace.get("messages") or ()
     trace_id = trace["trace_id"]
-    first_question = None
-    last_question = None
+    first_question = last_question = staff = correction = None
+    gaps: list[tuple[str, str | None]] = []  # unanswered question, and the staff reply that followed
     for message in messages:
         content = message.get("content")
         if not content:
@@ -232,16 +250,33 @@ def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
             if first_question is None:
                 first_question = content
         elif role == "assistant" and last_question is not None and is_unanswered(content):
-            agent.unanswered.add(last_question, trace_id)
+            gaps.append((last_question, None))
             last_question = None  # one gap per question, however often the agent repeats itself
-    _observe_topic(agent, trace, first_question)
+        elif role == "human":
+            staff = staff or content
+            if gaps and gaps[-1][1] is None:
+                gaps[-1] = (gaps[-1][0], content)
+        elif role == "owner":
+            correction = correction or content
+    for question, reply in gaps:
+        agent.unanswered.add(question, trace_id, reply)
+    topic = _observe_topic(agent, trace, first_question)
+    if staff is not None and trace.get("escalated"):
+        _sample(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, staff)
     if trace.get("sentiment") == "negative":
         agent.negative.add(trace_id, last_question or first_question)
-    if trace.get("owner_corrected"):
-        agent.corrected.add(trace_id, first_question)
+    if trace.get("owner_corrected") or correction:
+        agent.corrected.add(trace_id, correction or first_question)
 
 
-def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> None:
+def _sample(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
+    found = samples.get(key)
+    if found is None:
+        found = samples[key] = Samples(chars=chars)
+    return found
+
+
+def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
     metadata = trace.get("metadata")
     topic = metadata.get("topic") if metadata else None
     if not isinstance(topic, str) or not topic:
@@ -251,7 +286,5 @@ def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1
-        samples = agent.escalation_samples.get(topic)
-        if samples is None:
-            samples = agent.escalation_samples[topic] = Samples()
-        samples.add(trace["trace_id"], first_question)
+        _sample(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
+    return topic

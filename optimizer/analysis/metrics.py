@@ -44,7 +44,14 @@ def _metrics(agent: str, name: str, state: VersionState) -> VersionMetrics:
         feedback_down=state.feedback_down,
         errors=state.errors,
         tools=tuple(
-            ToolStats(tool, counts.calls, counts.failures, _rounded(counts.latency.quantile(0.95)))
+            ToolStats(
+                tool,
+                counts.calls,
+                counts.failures,
+                _rounded(counts.latency.quantile(0.95)),
+                counts.turns,
+                counts.turn_failures,
+            )
             for tool, counts in sorted(state.tools.items())
         ),
         sentiment_traces=sentiment_total,

@@ -10,7 +10,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from optimizer.analysis.aggregate import Aggregator, _count_version, count_call
+from optimizer.analysis.aggregate import Aggregator, _count_version, count_call, count_turn
 
 
 class VersionAggregator(Aggregator):
@@ -19,5 +19,7 @@ class VersionAggregator(Aggregator):
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
         _agent, version = self._states(trace)
         _count_version(version, trace, started)
+        last: dict[str, bool] = {}
         for call in trace.get("tool_calls") or ():
-            count_call(version, call)
+            last[call["name"]] = count_call(version, call)
+        count_turn(version, last)

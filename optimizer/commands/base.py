@@ -4,10 +4,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from optimizer.config import Settings, load_settings
-from optimizer.errors import OptimizerError
+from optimizer.errors import GitError, OptimizerError
 from optimizer.propose.window import Selection, SelectionArgs, selection_from
+
+if TYPE_CHECKING:  # a type only: `analyze` loads no git
+    from optimizer.gitops.repo import AgentRepo
 
 Echo = Callable[..., None]  # click.echo: (text, err=False)
 
@@ -22,3 +26,11 @@ def prepare(repo: Path, args: SelectionArgs) -> tuple[Settings, Selection]:
     require_repo_dir(repo)
     settings = load_settings(repo)
     return settings, selection_from(settings, args)
+
+
+def base_branch(git_repo: AgentRepo, settings: Settings) -> str:
+    """``base_branch`` in optimizer.yaml, else the branch checked out."""
+    branch = settings.base_branch or git_repo.current_branch()
+    if branch is None:
+        raise GitError("HEAD is detached: set base_branch in optimizer.yaml to the branch the agent deploys from")
+    return branch

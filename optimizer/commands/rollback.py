@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from optimizer.commands.base import Echo
+from optimizer.commands.base import Echo, base_branch
 from optimizer.config import Settings, load_settings
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import open_registry
@@ -74,15 +74,8 @@ def _print_pr(plan: RollbackPlan, branch: BuiltBranch, echo: Echo) -> None:
     )
 
 
-def _base_branch(git_repo: AgentRepo, settings: Settings) -> str:
-    branch = settings.base_branch or git_repo.current_branch()
-    if branch is None:
-        raise DeployError("HEAD is detached: set base_branch in optimizer.yaml to the branch the agent deploys from")
-    return branch
-
-
 def _push(git_repo: AgentRepo, settings: Settings, plan: RollbackPlan, echo: Echo) -> None:
-    branch = _base_branch(git_repo, settings)
+    branch = base_branch(git_repo, settings)
     checked_out = git_repo.checked_out(branch)
     url = git_repo.remote_url("origin")
     if checked_out and url is None:

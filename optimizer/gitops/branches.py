@@ -9,7 +9,16 @@ import re
 
 from optimizer.gitops.commits import CommitInfo
 
-FINGERPRINT_TRAILER = re.compile(r"^Optimizer-Fingerprint:\s*(\S+)\s*$", re.MULTILINE)
+FINGERPRINT_TRAILER_NAME = "Optimizer-Fingerprint"
+FINGERPRINT_TRAILER = re.compile(rf"^{FINGERPRINT_TRAILER_NAME}:\s*(\S+)\s*$", re.MULTILINE)
+SCORE_TRAILER = "Optimizer-Score"  # the evidence behind a proposal when it was proposed
+TRACES_TRAILER = "Optimizer-Traces"  # the traces in the window the score was counted over
+TARGET_TRAILER = "Optimizer-Target"  # what a proposal changes, as words: near-duplicates share it
+REJECTED_TRAILER = "Optimizer-Rejected"  # a rejection recorded in git (no code host to close a PR on)
+ACCEPTED_TRAILER = "Optimizer-Accepted"  # a finding a reviewer accepts as the new normal
+FINDING_TRAILER = "Optimizer-Finding"
+VERSION_TRAILER = "Optimizer-Version"
+DECISION_COMMITS = rf"^({FINGERPRINT_TRAILER_NAME}|{REJECTED_TRAILER}|{ACCEPTED_TRAILER}):"  # for git log --grep
 REVERT_TRAILER = "Optimizer-Reverts"  # on the automatic revert of a version that hurt
 RESTORE_TRAILER = "Optimizer-Rollback"  # on a manual rollback, restoring an earlier version's files
 
@@ -46,3 +55,23 @@ def same_changes(ours: list[CommitInfo], theirs: list[CommitInfo], base: str) ->
         and theirs[0].parents == (base,)
         and all(o.tree == t.tree and o.message == t.message for o, t in zip(ours, theirs, strict=True))
     )
+
+
+def trailers(message: str, name: str) -> list[str]:
+    """The values of every ``name: value`` trailer line in ``message``, in order."""
+    return re.findall(rf"^{re.escape(name)}:[ \t]*(\S[^\n]*?)[ \t]*$", message, re.MULTILINE)
+
+
+def trailer_number(message: str, name: str) -> float | None:
+    """The last ``name`` trailer as a number; None when absent or not a number."""
+    values = trailers(message, name)
+    try:
+        return float(values[-1]) if values else None
+    except ValueError:
+        return None
+
+
+def subject_agent(message: str) -> tuple[str, str] | None:
+    """``optimizer(<agent>): <title>`` on the first line: (agent, title); None for anyone else's commit."""
+    found = re.match(r"optimizer\(([^)\s]+)\): (.*)", message.strip().split("\n", 1)[0])
+    return (found.group(1), found.group(2)) if found else None

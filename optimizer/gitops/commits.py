@@ -39,3 +39,14 @@ class CommitInfo:
     author: str  # "Name <email>"
     message: str
     tree: str = ""
+    committed_at: str = ""  # ISO 8601
+
+
+@dataclass(frozen=True)
+class Landed:
+    """One commit of the base branch's first-parent line and what it brought in: itself, or for a
+    merge the commits of the merged side. Its date is when those commits reached the branch."""
+
+    sha: str
+    committed_at: str  # ISO 8601
+    brought: tuple[CommitInfo, ...]

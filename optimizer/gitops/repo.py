@@ -17,11 +17,12 @@ from typing import Any
 import git
 
 from optimizer.errors import GitError
-from optimizer.gitops.commits import BuiltBranch, CommitInfo, PlannedCommit
+from optimizer.gitops.commits import BuiltBranch, CommitInfo, Landed, PlannedCommit
 
 BOT_NAME = "optimizer[bot]"
 BOT_EMAIL = "optimizer-bot@users.noreply.github.com"
 
+_RECORD = "--format=%H%x1f%P%x1f%T%x1f%cI%x1f%an <%ae>%x1f%B%x1e"  # what _commit_records reads
 _SYMLINK_MODE = "120000"
 _EXECUTABLE_MODE = "100755"
 _FILE_MODE = "100644"
@@ -138,6 +139,10 @@ class AgentRepo:
             "Set base_branch in optimizer.yaml to one of them."
         )
 
+    def branch_tip(self, branch: str) -> str | None:
+        """The commit a local branch points at; None when there is no such branch."""
+        return self._rev([f"refs/heads/{branch}^{{commit}}"]) if self._is_branch_name(branch) else None
+
     def files_at(self, sha: str) -> GitTreeFiles:
         full = None if sha.startswith("-") else self._rev([f"{sha}^{{commit}}"])
         if full is None:
@@ -170,14 +175,49 @@ class AgentRepo:
 
     def commits(self, base: str, head: str) -> list[CommitInfo]:
         """The commits reachable from ``head`` and not from ``base``, oldest first."""
-        fmt = "--format=%H%x1f%P%x1f%T%x1f%an <%ae>%x1f%B%x1e"
-        out = _git(self._repo, ["rev-list", "--reverse", "--no-commit-header", fmt, f"{base}..{head}"], "list commits")
-        infos = []
-        for record in out.split("\x1e"):
-            if record.strip():
-                sha, parents, tree, author, message = record.strip("\n").split("\x1f", 4)
-                infos.append(CommitInfo(sha, tuple(parents.split()), author, message, tree))
-        return infos
+        out = _git(
+            self._repo, ["rev-list", "--reverse", "--no-commit-header", _RECORD, f"{base}..{head}"], "list commits"
+        )
+        return _commit_records(out)
+
+    def landed(self, base: str, limit: int, grep: str) -> list[Landed]:
+        """Commits whose message matches ``grep`` (a regex) among ``base``'s last ``limit`` commits,
+        grouped by the first-parent commit that brought them in (itself, or the merge), oldest first."""
+        line = _git(self._repo, ["rev-list", "--first-parent", f"-n{limit}", "--format=%cI", base], "read history")
+        dates = dict(zip(line.split()[1::3], line.split()[2::3], strict=False))  # "commit <sha>\n<date>"
+        order = {sha: index for index, sha in enumerate(reversed(list(dates)))}
+        args = ["log", f"-n{limit}", "-E", f"--grep={grep}", _RECORD, base]
+        groups: dict[str, list[CommitInfo]] = {}
+        for commit in _commit_records(_git(self._repo, args, "read decisions")):
+            landing = commit.sha if commit.sha in dates else self._landing(commit.sha, base, dates)
+            if landing is not None:
+                groups.setdefault(landing, []).insert(0, commit)
+        ordered = sorted(groups, key=order.__getitem__)
+        return [Landed(sha, dates[sha], tuple(groups[sha])) for sha in ordered]
+
+    def _landing(self, commit: str, base: str, first_parent: dict[str, str]) -> str | None:
+        """The oldest first-parent commit of ``base`` that contains ``commit`` (the merge that brought it)."""
+        args = ["rev-list", "--ancestry-path", "--first-parent", "--reverse", f"{commit}..{base}"]
+        for sha in _git(self._repo, args, "find where a commit landed").split():
+            if sha in first_parent:
+                return sha
+        return None
+
+    def record_commit(self, branch: str, message: str) -> str:
+        """An empty commit on ``branch`` (a decision written into history). Safe while the branch is
+        checked out: the tree is the tip's own, so the working tree and index stay in sync."""
+        self._check_branch_name(branch)
+        tip = self._rev([f"refs/heads/{branch}^{{commit}}"])
+        if tip is None:
+            raise GitError(f"no branch {branch!r} in {self.root}: set base_branch in optimizer.yaml.")
+        args = ["commit-tree", f"{tip}^{{tree}}", "-p", tip, "-m", message]
+        sha = _git(self._repo, args, "write a commit", env=_identity_env(self._repo))
+        self.move_branch(branch, sha, tip, "record a decision")
+        return sha
+
+    def is_ancestor(self, commit: str, of: str) -> bool:
+        """Whether ``commit`` is in the history of ``of`` (both full SHAs)."""
+        return self._is_ancestor(commit, of)
 
     def build_branch(
         self, base_sha: str, commits: list[PlannedCommit], branch: str, *, update_ref: bool
@@ -331,6 +371,16 @@ class AgentRepo:
             return _git(self._repo, ["rev-parse", "--verify", "--quiet", *args], "resolve a revision")
         except GitError:
             return None
+
+
+def _commit_records(out: str) -> list[CommitInfo]:
+    """The commits of ``git log``/``rev-list`` output in the ``_RECORD`` format."""
+    found = []
+    for record in out.split("\x1e"):
+        if record.strip():
+            sha, parents, tree, date, author, message = record.strip("\n").split("\x1f", 5)
+            found.append(CommitInfo(sha, tuple(parents.split()), author, message, tree, date))
+    return found
 
 
 def _check_path(path: str) -> None:

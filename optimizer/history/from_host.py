@@ -82,8 +82,10 @@ def past_proposals(pull: PullRequest, meta: dict[str, Any], remarks: list[Remark
                 pr_url=pull.url,
                 reasons=why,
                 evidence_score=_score(entry.get("score")),
+                evidence_traces=entry["traces"] if isinstance(entry.get("traces"), int) else None,
                 decided_at=decided,
                 merge_sha=pull.merge_commit_sha if outcome == "approved" else None,
+                target=entry["target"] if isinstance(entry.get("target"), str) else None,
             )
         )
     return found

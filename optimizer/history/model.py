@@ -1,7 +1,8 @@
-"""What reviewers decided about earlier proposals: merged is approved, closed unmerged is rejected.
+"""What reviewers decided: proposals merged (approved) or closed and rejected, findings accepted.
 
-Filled from the code host's past optimizer pull requests (or the local run records); read by the
-planner, which never re-proposes a rejected change, and handed to the analyst as context.
+Filled from git (proposal commits reachable from the base branch, decisions recorded as commits),
+from the code host's past optimizer pull requests and from the run records; read by the planner,
+which never proposes a decided change again, by the measurement, and handed to the analyst.
 """
 
 from __future__ import annotations
@@ -22,13 +23,26 @@ class PastProposal:
     pr_url: str | None = None
     reasons: tuple[str, ...] = ()  # the reviewers' words (redacted), most relevant first
     evidence_score: float | None = None  # the proposal's score when it was proposed
+    evidence_traces: int | None = None  # the traces in that run's window: the score's denominator
     decided_at: str | None = None  # ISO 8601
     merge_sha: str | None = None  # the merge commit of an approved proposal: the version it deployed
+    target: str | None = None  # what it changed, as words (history.screen.target_of): near-duplicates share it
+
+
+@dataclass(frozen=True)
+class Acceptance:
+    """A finding a reviewer accepted as the new normal (a regression worth its cost, say)."""
+
+    finding_key: str
+    version: str | None  # the version accepted: measurement takes it as the new baseline
+    decided_at: str | None = None
+    reason: str = ""
 
 
 @dataclass(frozen=True)
 class History:
     proposals: tuple[PastProposal, ...] = ()
+    accepted: tuple[Acceptance, ...] = ()
 
     def by_outcome(self, outcome: Outcome) -> dict[str, PastProposal]:
         """The latest decision per fingerprint with this outcome."""

@@ -12,7 +12,7 @@ from dataclasses import dataclass
 from typing import Any, Literal
 
 from optimizer.fmt import count, ms, pct, usd
-from optimizer.models import VersionMetrics
+from optimizer.models import ToolStats, VersionMetrics
 
 Verdict = Literal["better", "worse", "no detectable change", "too little data"]
 Z95 = 1.96
@@ -99,12 +99,17 @@ def compare_versions(old: VersionMetrics, new: VersionMetrics, min_samples: int 
             changes.append(
                 _rates(
                     f"tool {tool.name} failure rate",
-                    _Rate(before.failures, before.calls),
-                    _Rate(tool.failures, tool.calls),
+                    _user_failures(before),
+                    _user_failures(tool),
                     min_samples,
                 )
             )
     return tuple(changes)
+
+
+def _user_failures(tool: ToolStats) -> _Rate:
+    """Turns the tool failed for the user (its last call in the turn failed), else calls."""
+    return _Rate(tool.turn_failures, tool.turns) if tool.turns else _Rate(tool.failures, tool.calls)
 
 
 def _cost(version: VersionMetrics) -> _Mean:

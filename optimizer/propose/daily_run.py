@@ -13,7 +13,9 @@ from datetime import datetime, timedelta
 from optimizer.analysts.base import Analyst
 from optimizer.config import Settings
 from optimizer.errors import OptimizerError
+from optimizer.gitops.branches import DECISION_COMMITS
 from optimizer.gitops.repo import AgentRepo
+from optimizer.history.from_git import history_from_git, merged
 from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import Analysis, Window
 from optimizer.propose import run_records as runs
@@ -25,6 +27,8 @@ from optimizer.render.pr_body import PrContext, render_pr
 from optimizer.rollback.auto import plan_rollback
 from optimizer.timeutil import iso, utc_now
 from optimizer.traces.jsonl import Progress
+
+GIT_HISTORY_COMMITS = 5000  # of the base branch: years of a busy repository, read in two git calls
 
 
 def run(
@@ -88,14 +92,18 @@ def _run(
     """The daily job for each selected agent. With dry_run, only unreferenced git objects are written.
 
     ``base_sha``: build on this commit (publishing passes the remote base branch's tip) instead of
-    ``base_branch``/HEAD. ``history_for``: the agent's past decisions (read from the code host).
+    ``base_branch``/HEAD. ``history_for``: the agent's past decisions on the code host; those in
+    git itself (proposal commits on the base branch, recorded rejections) are read in any case.
     """
     repo = AgentRepo(settings.repo)
     files = repo.files_at(base_sha or repo.resolve_base(settings.base_branch))
     base_sha = files.sha
     analysis, artifacts = analyze_window(settings, files, selection, progress)
     names = [agent.agent for agent in analysis.agents if agent.agent in artifacts]
-    histories = {name: history_for(name) if history_for else NO_HISTORY for name in names}
+    landed = repo.landed(base_sha, GIT_HISTORY_COMMITS, DECISION_COMMITS)
+    histories = {
+        name: merged(history_from_git(name, landed), history_for(name) if history_for else NO_HISTORY) for name in names
+    }
     measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)
     # Every agent's plan first: an analyst that fails stops the run before any branch moves.
     plans = [

@@ -15,9 +15,16 @@ from optimizer.artifacts.model import AgentArtifacts
 from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
+from optimizer.gitops.branches import (
+    FINDING_TRAILER,
+    FINGERPRINT_TRAILER_NAME,
+    SCORE_TRAILER,
+    TARGET_TRAILER,
+    TRACES_TRAILER,
+)
 from optimizer.gitops.commits import PlannedCommit
 from optimizer.history.model import NO_HISTORY, History, PastProposal
-from optimizer.history.screen import screen
+from optimizer.history.screen import screen, target_of
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
 
@@ -46,7 +53,7 @@ def plan_agent(
 ) -> Plan:
     result = analyst.propose(analysis, artifacts, limits, history)
     # Whatever the analyst says, a rejected change comes back only with enough new evidence.
-    screened = screen(result.proposals, history, rejected_evidence_factor)
+    screened = screen(result.proposals, history, rejected_evidence_factor, analysis.traces)
     overlay = OverlayFiles(files)
     accepted: list[Proposal] = []
     refusals: list[Refusal] = []
@@ -61,7 +68,9 @@ def plan_agent(
         overlay.changed[proposal.edit.path] = new_text
         accepted.append(proposal)
         commits.append(
-            PlannedCommit(commit_message(analysis.agent, proposal, findings), {proposal.edit.path: new_text})
+            PlannedCommit(
+                commit_message(analysis.agent, proposal, findings, analysis.traces), {proposal.edit.path: new_text}
+            )
         )
     return Plan(
         agent=analysis.agent,
@@ -77,11 +86,14 @@ def plan_agent(
     )
 
 
-def commit_message(agent: str, proposal: Proposal, findings: dict[str, Finding]) -> str:
+def commit_message(agent: str, proposal: Proposal, findings: dict[str, Finding], traces: int = 0) -> str:
     """Subject names the change; the body names the finding(s) it answers and the fingerprint."""
     lines = [f"optimizer({agent}): {proposal.title}"[:100], ""]
     for key in proposal.finding_keys:
         finding = findings.get(key)
         lines.append(f"Finding {key}: {finding.title}" if finding else f"Finding {key}")
-    lines += ["", f"Optimizer-Fingerprint: {proposal.fingerprint}"]
+    lines += ["", f"{FINGERPRINT_TRAILER_NAME}: {proposal.fingerprint}", f"{SCORE_TRAILER}: {proposal.score:g}"]
+    lines.append(f"{TRACES_TRAILER}: {traces}")
+    lines += [f"{FINDING_TRAILER}: {key}" for key in proposal.finding_keys]
+    lines.append(f"{TARGET_TRAILER}: {target_of(proposal.edit)[:200]}")
     return "\n".join(lines) + "\n"

@@ -15,6 +15,7 @@ from optimizer.analysts.base import AnalystUsage
 from optimizer.analysts.verbatim import copied_trace_text
 from optimizer.history.markers import write_block
 from optimizer.history.model import PastProposal
+from optimizer.history.screen import target_of
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.models import (
     ActionItem,
@@ -498,7 +499,13 @@ def _meta(ctx: PrContext, *, with_keys: bool, with_edits: bool = False) -> dict[
         "base_sha": ctx.base_sha,
         "analyst": ctx.analyst,
         "proposals": [
-            {"fingerprint": p.fingerprint, "title": md.clip(p.title, 120)[0], "score": round(p.score, 3)}
+            {
+                "fingerprint": p.fingerprint,
+                "title": md.clip(p.title, 120)[0],
+                "score": round(p.score, 3),
+                "target": target_of(p.edit)[:200],
+                "traces": ctx.analysis.traces,
+            }
             | ({"finding_keys": list(p.finding_keys)} if with_keys else {})
             | ({"edit": p.edit.to_dict()} if with_edits else {})
             for p in ctx.proposals

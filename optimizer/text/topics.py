@@ -41,6 +41,7 @@ wants was wasn't way we we'd we'll we're we've week weekend weeks well were were
 whatever when where where's whether which while who who's whom whose why will with within without
 won't wonder wondering would wouldn't yeah year yes yesterday yet you you'd you'll you're you've
 your yours yourself
+able bunch couple loads lots plenty several various whole
 """
 _STOPWORDS = frozenset(_STOPWORD_TEXT.split())
 
@@ -60,7 +61,19 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "change": ("change", "modify", "modification", "reschedule", "amend", "update"),
     "price": ("price", "pricing", "cost", "fee", "rate", "tariff", "charge", "expensive", "cheap", "how much"),
     "payment": ("pay", "paid", "payment", "card", "credit card", "invoice", "bill", "billing", "receipt", "deposit"),
-    "discount": ("discount", "coupon", "promo", "promotion", "voucher", "deal"),
+    "discount": ("discount", "coupon", "promo", "promotion", "deal"),
+    "giftcard": (
+        "giftcard",
+        "gift card",
+        "gift certificate",
+        "gift voucher",
+        "gift token",
+        "voucher",
+        "present card",
+        "egift",
+        "e gift",
+    ),
+    "holiday": ("holiday", "bank holiday", "public holiday", "easter", "christmas", "xmas", "new year"),
     "hours": ("hour", "time", "open", "opening", "close", "closing", "schedule"),
     "location": ("address", "location", "locate", "located", "direction", "map", "nearby", "distance"),
     "transport": ("airport", "shuttle", "taxi", "bus", "train", "station", "metro", "subway"),
@@ -110,6 +123,8 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "complaint": ("complaint", "complain"),
 }
 _GENERIC = frozenset(("allow", "price", "hours", "booking", "change", "room", "contact", "included"))
+# How a canonical word reads in a label, where that differs from the word itself.
+_LABELS = {"giftcard": "gift cards", "checkin": "check-in", "checkout": "check-out", "aircon": "air conditioning"}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ING_KEEP = frozenset(("morning", "evening", "ceiling", "clothing", "wedding", "string", "spring"))
@@ -165,6 +180,7 @@ _PAIR_STARTS = frozenset(_PAIRS)
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
 _TOKEN_CACHE_MAX = 50_000
 _PUNCTUATION = ".,;:!?()[]{}\"'*"
+_SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
 def _canonicalize(token: str) -> str:
@@ -188,8 +204,9 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
     index = 0
     while index < len(tokens):
         pair = _PAIRS.get(tokens[index])
-        if pair is not None and index + 1 < len(tokens) and tokens[index + 1] in pair:
-            words.append(pair[tokens[index + 1]])
+        following = tokens[index + 1] if index + 1 < len(tokens) else ""
+        if pair is not None and following and (following in pair or _stem(following) in pair):
+            words.append(pair.get(following) or pair[_stem(following)])
             index += 2
             continue
         word = _canonicalize(tokens[index])
@@ -237,6 +254,8 @@ def _words_with_pairs(tokens: list[str]) -> list[str]:
         pair = _PAIRS.get(raw)
         if pair is not None and index + 1 < len(tokens):
             following = tokens[index + 1].strip(_PUNCTUATION)
+            if following not in pair:
+                following = _stem(following)  # "gift cards" as "gift card"
             if following in pair:
                 words.append(pair[following])
                 skip = True
@@ -259,6 +278,24 @@ def _specificity(word: str) -> tuple[int, int, str]:
     if word in _GENERIC:
         return (2, 0, word)
     return (1, -len(word), word)
+
+
+def label_of(keywords: list[str]) -> str:
+    """A cluster's name as a person would say it: its specific topic alone, else two keywords."""
+    words = keywords[:1] if keywords[0] in _SPECIFIC else keywords[:2]
+    return " ".join(_LABELS.get(word, word) for word in words)
+
+
+def _proper_nouns(text: str) -> frozenset[str]:
+    """Words capitalised inside a sentence and unknown to the vocabulary: names of people and
+    places, never a topic ("Hi, this is German Gonzalez" names nobody's question)."""
+    names = set()
+    for sentence in _SENTENCE.split(text):
+        for token in sentence.split()[1:]:
+            word = token.strip(_PUNCTUATION)
+            if word[:1].isupper() and not word.isupper() and word.lower() not in _CANON:
+                names.add(_stem(word.lower()))
+    return frozenset(names)
 
 
 def topic_of(text: str) -> str:
@@ -285,15 +322,17 @@ class QuestionCluster:
     trace_ids: tuple[str, ...]
     examples: tuple[str, ...]
     keywords: tuple[str, ...]
+    staff_replies: tuple[tuple[str, str], ...] = ()  # (trace id, redacted reply) of staff who answered
 
 
+REPLY_CHARS = 600  # of a staff reply kept as a draft answer
 _OVERLAP = 0.5  # shared keywords / the smaller of the two word sets must reach this
 _MAX_KEYWORDS = 3
 _MAX_WORDS = 64  # distinct words counted per cluster
 
 
 class _Cluster:
-    __slots__ = ("count", "examples", "keywords", "lead", "trace_ids", "words")
+    __slots__ = ("count", "examples", "keywords", "lead", "replies", "trace_ids", "words")
 
     def __init__(self) -> None:
         self.count = 0
@@ -302,6 +341,7 @@ class _Cluster:
         self.lead = ""  # the first ranked keyword: a question must share it to join
         self.trace_ids: list[str] = []
         self.examples: list[str] = []
+        self.replies: list[tuple[str, str]] = []
 
     def ranked_keywords(self) -> list[str]:
         """Words used by at least half the cluster's questions, most specific first."""
@@ -338,8 +378,9 @@ class QuestionClusterer:
         self._clusters: list[_Cluster] = []
         self._by_lead: dict[str, list[int]] = {}  # lead keyword -> clusters led by it
 
-    def add(self, text: str, trace_id: str) -> None:
-        words = content_words(text)
+    def add(self, text: str, trace_id: str, staff_reply: str | None = None) -> None:
+        """One unanswered question; ``staff_reply``: what a person answered after the hand-off."""
+        words = content_words(text) - _proper_nouns(text)
         if not words:
             self.ignored += 1
             return
@@ -351,6 +392,9 @@ class QuestionClusterer:
             position = len(self._clusters)
             self._clusters.append(_Cluster())
         self._record(position, words, text, trace_id)
+        replies = self._clusters[position].replies
+        if staff_reply and len(replies) < self.samples:
+            replies.append((trace_id, excerpt(staff_reply, REPLY_CHARS)))
 
     def _best_match(self, words: frozenset[str]) -> int | None:
         best: int | None = None
@@ -397,7 +441,7 @@ class QuestionClusterer:
         by_label: dict[str, QuestionCluster] = {}
         for cluster in sorted(self._clusters, key=lambda c: -c.count):  # the largest names a merged topic
             keywords = cluster.ranked_keywords()
-            label = keywords[0] if keywords[0] in _SPECIFIC else " ".join(keywords[:2])
+            label = label_of(keywords)
             same = by_label.get(label)
             by_label[label] = QuestionCluster(
                 label=label,
@@ -405,6 +449,7 @@ class QuestionClusterer:
                 trace_ids=((same.trace_ids if same else ()) + tuple(cluster.trace_ids))[: self.samples],
                 examples=((same.examples if same else ()) + tuple(cluster.examples))[: self.samples],
                 keywords=same.keywords if same else tuple(keywords),
+                staff_replies=((same.staff_replies if same else ()) + tuple(cluster.replies))[: self.samples],
             )
         found = [cluster for cluster in by_label.values() if cluster.count >= min_count]
         found.sort(key=lambda cluster: (-cluster.count, cluster.label))

@@ -109,8 +109,10 @@ def _calls_ok(calls: Any) -> bool:
     for call in calls:
         if type(call) is not dict:
             return False
-        name, ok, latency = call.get("name"), call.get("ok"), call.get("latency_ms")
+        name, ok, latency, retry = call.get("name"), call.get("ok"), call.get("latency_ms"), call.get("retry")
         if type(name) is not str or not name or (ok is not None and type(ok) is not bool):
+            return False
+        if retry is not None and type(retry) is not bool:
             return False
         if not _optional_str(call.get("error")):
             return False
