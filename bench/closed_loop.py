@@ -636,6 +636,8 @@ def report(result: Result, healthy: Result | None) -> None:
     for line in log.repeated[:10]:
         print(f"  {line}")
     print(f"proposals that failed to apply for the reviewer: {len(log.failed_to_apply)}")
+    for line in log.failed_to_apply[:10]:
+        print(f"  {line}")
     print(f"bad change (day {BAD_CHANGE_DAY}): revert proposed on day {log.revert_proposed_on}")
     code = [d for d in log.regression_reports if d >= CODE_REGRESSION_DAY]
     print(f"code regression (day {CODE_REGRESSION_DAY}): reported on days {code}; accepted on day {log.accepted_on}")

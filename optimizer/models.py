@@ -19,6 +19,7 @@ class Evidence:
 
     trace_ids: tuple[str, ...] = ()
     excerpts: tuple[str, ...] = ()
+    staff_replies: tuple[tuple[str, str], ...] = ()  # (trace id, redacted reply) of staff after a hand-off
 
 
 @dataclass(frozen=True)
@@ -44,6 +45,10 @@ class Finding:
             "trace_ids": list(self.evidence.trace_ids),
             "excerpts": list(self.evidence.excerpts),
         }
+        if self.evidence.staff_replies:
+            data["evidence"]["staff_replies"] = [
+                {"trace_id": trace_id, "reply": reply} for trace_id, reply in self.evidence.staff_replies
+            ]
         return data
 
 
@@ -57,7 +62,8 @@ class Edit:
 
     remove_text / replace_text: ``old`` must occur exactly once in the file; ``new`` replaces it.
     append_item: add ``new`` to the soul list ``field`` (always_do, never_do, escalation).
-    add_faq: add ``{question, answer}`` to the soul's faq.
+    add_faq: add ``{question, answer}`` to the soul's faq, with ``source`` saying where the answer
+    came from (staff replies in the traces, or the owner to write it).
     """
 
     op: EditOp
@@ -67,6 +73,7 @@ class Edit:
     new: str | None = None
     question: str | None = None
     answer: str | None = None
+    source: str | None = None
 
     def to_dict(self) -> dict[str, Any]:
         return {k: v for k, v in asdict(self).items() if v is not None}

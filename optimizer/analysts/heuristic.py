@@ -1,8 +1,9 @@
 """The deterministic analyst: edits only where a safe one follows from the evidence.
 
-Three edits are safe enough to propose without a model: removing a duplicated prompt block
-(keeping the first copy), a soul rule for a tool that times out, and FAQ entries for questions
-the agent could not answer (with the answer left for the owner). Everything else becomes an
+Safe enough to propose without a model: removing a duplicated prompt block (keeping the first
+copy), a soul rule to retry a declared tool that times out, an FAQ entry for questions the agent
+could not answer or a topic it hands over far too often (answered from staff replies, else left
+for the owner), and taking an unused tool out of the front matter. Everything else becomes an
 action item for a human.
 """
 
@@ -13,8 +14,10 @@ from collections.abc import Callable
 from optimizer.analysts.base import AnalystResult
 from optimizer.analysts.heuristic_edits import (
     duplicate_block_proposal,
+    escalation_faq_proposal,
     faq_proposal,
     timeout_rule_proposal,
+    unused_tool_proposal,
 )
 from optimizer.analysts.heuristic_items import action_items_for
 from optimizer.artifacts.model import AgentArtifacts
@@ -22,12 +25,14 @@ from optimizer.config import Limits
 from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
 
-ProposalRule = Callable[[Finding, AgentArtifacts], Proposal | None]
+ProposalRule = Callable[[Finding, AgentArtifacts], list[Proposal]]
 
 PROPOSAL_RULES: dict[str, ProposalRule] = {
     "prompt_duplication": duplicate_block_proposal,
     "tool_failure": timeout_rule_proposal,
     "knowledge_gap": faq_proposal,
+    "unused_tool": unused_tool_proposal,
+    "escalation": escalation_faq_proposal,
 }
 
 
@@ -38,12 +43,10 @@ class HeuristicAnalyst:
         self, analysis: AgentAnalysis, artifacts: AgentArtifacts, limits: Limits, history: History = NO_HISTORY
     ) -> AnalystResult:
         del history  # the planner drops rejected changes for every analyst; nothing here depends on it
-        proposals = []
+        proposals: list[Proposal] = []
         for finding in analysis.findings:
             rule = PROPOSAL_RULES.get(finding.kind)
-            proposal = rule(finding, artifacts) if rule else None
-            if proposal is not None:
-                proposals.append(proposal)
+            proposals.extend(rule(finding, artifacts) if rule else ())
         proposals.sort(key=lambda p: (-p.score, p.title))
         chosen = tuple(_one_per_target(proposals)[: limits.max_proposals])
         proposed = frozenset(key for proposal in chosen for key in proposal.finding_keys)

@@ -54,6 +54,16 @@ def _regression(f: Finding) -> ActionItem:
     )
 
 
+def _owner_corrections(f: Finding) -> ActionItem:
+    said = "; ".join(f"“{text}”" for text in f.evidence.excerpts[:3])
+    return ActionItem(
+        "Turn the owner's corrections into a rule",
+        f"{f.title}. What the owner said: {said or 'see the sample conversations'}. Where the corrections "
+        "agree, a rule in the soul (or an FAQ entry) stops the same mistake; the Claude analyst drafts one.",
+        (f.key,),
+    )
+
+
 def _rate(f: Finding) -> ActionItem:
     return ActionItem(
         f"Read the {f.kind.replace('_', ' ')} examples",
@@ -90,13 +100,13 @@ ITEM_RULES: dict[str, ItemRule] = {
     "cost_regression": _regression,
     "latency_regression": _regression,
     "negative_sentiment": _rate,
-    "owner_corrections": _rate,
+    "owner_corrections": _owner_corrections,
 }
 
 
 # Kinds a proposal settles completely; for the others (a failing tool) the proposal only softens
 # the symptom, and the fix is still a human's job.
-SETTLED_BY_PROPOSAL = frozenset({"prompt_duplication", "knowledge_gap"})
+SETTLED_BY_PROPOSAL = frozenset({"prompt_duplication", "knowledge_gap", "unused_tool", "escalation"})
 
 
 def action_items_for(findings: Sequence[Finding], proposed: frozenset[str] = frozenset()) -> list[ActionItem]:

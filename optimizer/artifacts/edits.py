@@ -39,6 +39,8 @@ def _append_item(text: str, edit: Edit) -> str:
 
 def _add_faq(text: str, edit: Edit) -> str:
     entry = {"question": _required(edit, "question"), "answer": _required(edit, "answer", allow_empty=True)}
+    if edit.source:  # last, on a line of its own: writing the answer never touches the next entry's lines
+        entry["source"] = edit.source
     return append_entry(edit.path, text, "faq", entry)
 
 

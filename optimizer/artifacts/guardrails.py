@@ -49,7 +49,7 @@ def check_and_apply(files: RepoFiles, proposal: Proposal, limits: Limits) -> str
     if is_soul:
         _check_soul(path, new)
     else:
-        _check_prompt(path, old, new, limits)
+        _check_prompt(path, old, new, limits, _unused_tools(proposal))
     if new == old:
         raise GuardrailViolation(f"{path}: the edit changes nothing")
     return new
@@ -85,9 +85,15 @@ def _check_soul(path: str, new: str) -> None:
         raise GuardrailViolation(f"{path}: the edited soul would break the soul schema {errors[0]}")
 
 
-def _check_prompt(path: str, old: str, new: str, limits: Limits) -> None:
+def _unused_tools(proposal: Proposal) -> frozenset[str]:
+    """The tools the proposal's own findings show unused: the only ones it may take out of ``tools:``."""
+    return frozenset(key.split(":", 1)[1] for key in proposal.finding_keys if key.startswith("unused_tool:"))
+
+
+def _check_prompt(path: str, old: str, new: str, limits: Limits, unused: frozenset[str] = frozenset()) -> None:
     before, after = _parse(path, old, ""), _parse(path, new, " (after the edit)")
-    if after.text[: after.body_offset] != before.text[: before.body_offset]:
+    front_changed = after.text[: after.body_offset] != before.text[: before.body_offset]
+    if front_changed and not _only_undeclares(before, after, unused):
         raise GuardrailViolation(f"{path}: the edit touches the front matter (tools, placeholders); refusing")
     missing = [name for name in before.required_placeholders if not has_placeholder(after.body, name)]
     if missing:
@@ -103,6 +109,22 @@ def _check_prompt(path: str, old: str, new: str, limits: Limits) -> None:
             f"{path}: the edit changes {share:.0%} of the prompt, more than the "
             f"{limits.max_prompt_change_share:.0%} one run may change"
         )
+
+
+def _only_undeclares(before: PromptFile, after: PromptFile, unused: frozenset[str]) -> bool:
+    """The one front-matter change allowed: unused tools taken out of ``tools:`` (the body
+    untouched); a tool is never added, and nothing else in the front matter changes."""
+    kept = set(after.tools)
+    if not set(before.tools) - kept <= unused:
+        return False
+    rest_before = {k: v for k, v in before.front_matter.items() if k != "tools"}
+    rest_after = {k: v for k, v in after.front_matter.items() if k != "tools"}
+    return (
+        after.body == before.body
+        and rest_after == rest_before
+        and kept < set(before.tools)
+        and list(after.tools) == [tool for tool in before.tools if tool in kept]
+    )
 
 
 def _parse(path: str, text: str, when: str) -> PromptFile:

@@ -6,11 +6,12 @@ applied one after another in memory, one planned commit each. Nothing here touch
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from optimizer.analysts.base import Analyst, AnalystUsage
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.guardrails import check_and_apply
+from optimizer.artifacts.held import already_held
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Limits
@@ -24,7 +25,7 @@ from optimizer.gitops.branches import (
 )
 from optimizer.gitops.commits import PlannedCommit
 from optimizer.history.model import NO_HISTORY, History, PastProposal
-from optimizer.history.screen import screen, target_of
+from optimizer.history.screen import latest_decisions, screen, target_of
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
 
@@ -51,8 +52,12 @@ def plan_agent(
     history: History = NO_HISTORY,
     rejected_evidence_factor: float = 2.0,
 ) -> Plan:
-    result = analyst.propose(analysis, artifacts, limits, history)
-    # Whatever the analyst says, a rejected change comes back only with enough new evidence.
+    # Room for the decided changes the screen will withhold, so they do not take the limit's places.
+    decided = len(latest_decisions(history))
+    result = analyst.propose(
+        analysis, artifacts, replace(limits, max_proposals=limits.max_proposals + decided), history
+    )
+    # Whatever the analyst says, a decided change comes back only as the screen allows.
     screened = screen(result.proposals, history, rejected_evidence_factor, analysis.traces)
     overlay = OverlayFiles(files)
     accepted: list[Proposal] = []
@@ -60,6 +65,12 @@ def plan_agent(
     commits: list[PlannedCommit] = []
     findings = {finding.key: finding for finding in analysis.findings}
     for proposal in screened.proposals:
+        if len(accepted) >= limits.max_proposals:
+            break
+        held = already_held(overlay, proposal.edit)  # the base files, or an edit accepted a moment ago
+        if held is not None:
+            refusals.append(Refusal(proposal, held))
+            continue
         try:
             new_text = check_and_apply(overlay, proposal, limits)
         except GuardrailViolation as err:

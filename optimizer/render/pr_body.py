@@ -279,6 +279,7 @@ def _edit_block(edit: Edit, caps: _Caps) -> str:
     sides: list[tuple[str, str | None, str]] = [("-", edit.old, "removed")]
     if edit.op == "add_faq":
         faq = f"question: {edit.question or ''}\nanswer: {edit.answer or ''}"
+        faq += f"\nsource: {edit.source}" if edit.source else ""
         sides.append(("+", faq, "added"))
     elif edit.op != "remove_text":
         sides.append(("+", edit.new, "added"))

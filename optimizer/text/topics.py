@@ -50,7 +50,7 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     "pet": ("pet", "dog", "puppy", "cat", "kitten", "animal"),
     "allow": ("allow", "permit", "permission", "bring", "accept"),
     "parking": ("park", "parking", "car", "garage", "valet", "vehicle"),
-    "refund": ("refund", "reimburse", "reimbursement", "money back", "chargeback"),
+    "refund": ("refund", "reimburse", "reimbursement", "money back", "chargeback", "return", "exchange"),
     "wifi": ("wifi", "wi fi", "internet", "wireless", "wlan"),
     "breakfast": ("breakfast", "brunch", "meal"),
     "restaurant": ("restaurant", "dinner", "lunch", "food", "menu", "dining", "eat"),
@@ -97,7 +97,6 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
     ),
     "smoking": ("smoke", "smoking", "cigarette", "vape"),
     "delivery": ("delivery", "deliver", "shipping", "ship", "shipment", "courier", "tracking", "parcel", "package"),
-    "return": ("return", "exchange"),
     "warranty": ("warranty", "guarantee"),
     "account": (
         "account",
@@ -125,6 +124,28 @@ _SYNONYMS: dict[str, tuple[str, ...]] = {
 _GENERIC = frozenset(("allow", "price", "hours", "booking", "change", "room", "contact", "included"))
 # How a canonical word reads in a label, where that differs from the word itself.
 _LABELS = {"giftcard": "gift cards", "checkin": "check-in", "checkout": "check-out", "aircon": "air conditioning"}
+# How a one-word label reads in a sentence ("What should I know about pets?").
+_PHRASES = {
+    "pet": "pets",
+    "refund": "refunds",
+    "cancel": "cancellations",
+    "child": "children",
+    "key": "keys",
+    "complaint": "complaints",
+    "delivery": "deliveries",
+    "payment": "payments",
+    "discount": "discounts",
+    "holiday": "holidays",
+    "booking": "bookings",
+    "luggage": "luggage",
+    "wifi": "the wifi",
+    "tv": "the TV",
+    "pool": "the pool",
+    "gym": "the gym",
+    "spa": "the spa",
+    "restaurant": "the restaurant",
+    "reception": "reception",
+}
 
 _TOKEN = re.compile(r"[a-z0-9]+(?:'[a-z]+)?")
 _ING_KEEP = frozenset(("morning", "evening", "ceiling", "clothing", "wedding", "string", "spring"))
@@ -270,6 +291,17 @@ def content_words(text: str) -> frozenset[str]:
     return frozenset(_words(text))
 
 
+def same_topic(a: str, b: str) -> bool:
+    """Whether two questions are about one topic: a specific topic of the vocabulary (pet, refund,
+    gift cards...) named by both, or, for words outside it, most content words in common."""
+    words_a, words_b = content_words(a), content_words(b)
+    specific = words_a & _SPECIFIC
+    if specific:
+        return bool(specific & words_b)
+    rest_a, rest_b = words_a - _GENERIC, words_b - _GENERIC
+    return bool(rest_a and rest_b) and len(rest_a & rest_b) / len(rest_a | rest_b) >= _OVERLAP
+
+
 def _specificity(word: str) -> tuple[int, int, str]:
     """Sort key, most specific first: a specific topic, then any other word (longer first),
     then a generic topic; ties alphabetical."""
@@ -284,6 +316,11 @@ def label_of(keywords: list[str]) -> str:
     """A cluster's name as a person would say it: its specific topic alone, else two keywords."""
     words = keywords[:1] if keywords[0] in _SPECIFIC else keywords[:2]
     return " ".join(_LABELS.get(word, word) for word in words)
+
+
+def topic_phrase(label: str) -> str:
+    """A label as it reads in a sentence: "pet" -> "pets", "wifi" -> "the wifi"."""
+    return _PHRASES.get(label, label)
 
 
 def _proper_nouns(text: str) -> frozenset[str]:
@@ -301,13 +338,13 @@ def _proper_nouns(text: str) -> frozenset[str]:
 def topic_of(text: str) -> str:
     """One cheap label for a first user message: its most specific content word, or "other".
 
-    A specific topic wins (alphabetically first if several), then any other word (the longest),
+    A specific topic wins (the first in the text if several), then any other word (the longest),
     then a generic topic.
     """
     words = _words(text)
-    specific = [word for word in words if word in _SPECIFIC]
-    if specific:
-        return min(specific)
+    for word in words:
+        if word in _SPECIFIC:
+            return word  # the first one asked about: "a refund, the bell arrived broken" is a refund
     if words:
         return min(words, key=_specificity)
     return "other"

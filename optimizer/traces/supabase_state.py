@@ -122,9 +122,10 @@ def _sketch(row: dict[str, Any]) -> QuantileSketch:
 def _tools(result: dict[str, Any], agent: AgentLookup) -> None:
     for row in result["tools"]:
         version = agent(row["agent"]).versions.setdefault(row["version"], VersionState())
-        # The SQL counts calls only: each call stands for its turn until the functions count turns.
-        calls, failures = row["calls"], row["failures"]
-        version.tools[row["name"]] = ToolCounts(calls, failures, calls, failures, latency=_sketch(row))
+        turns, turn_failures = row.get("turns", 0), row.get("turn_failures", 0)
+        version.tools[row["name"]] = ToolCounts(
+            row["calls"], row["failures"], turns, turn_failures, latency=_sketch(row)
+        )
     for row in result["failure_samples"]:
         samples = agent(row["agent"]).tool_failures.setdefault(row["name"], Samples())
         _feed(samples, (((rid, ord_), trace_id, text) for rid, ord_, trace_id, text in row["samples"]))

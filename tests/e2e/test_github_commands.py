@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import yaml
 
 from optimizer.history.markers import parse_meta
@@ -124,6 +126,7 @@ def test_drop_is_refused_when_a_person_has_pushed_to_the_branch(github, agent_re
 
 def test_dropping_the_last_proposal_closes_the_pull_request(github, agent_repo, tmp_path):
     assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    dropped = re.findall(r'"fingerprint":"(\w+)"', github.pulls()[0].body)
 
     result = obey(agent_repo, comment_event(github, tmp_path, 1, "ada", "/optimizer drop 1, 2 3"))
 
@@ -132,4 +135,7 @@ def test_dropping_the_last_proposal_closes_the_pull_request(github, agent_repo, 
     assert "closed this pull request" in bot_replies(github)[0]
     again = optimizer("run", cwd=agent_repo, env=BOT_ENV)
     assert again.code == 0 and "withheld 3 rejected proposal(s)" in again.err
-    assert github.pulls("open") == []
+    # what is left (the unused tool, the duplicated block) is a new pull request without the dropped ones
+    [left] = github.pulls("open")
+    proposed = left.body.partition("### Not proposed again")[0]
+    assert left.number == 2 and not any(fingerprint in proposed for fingerprint in dropped)

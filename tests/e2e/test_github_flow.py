@@ -6,6 +6,7 @@ repository is a real bare git repo: branches, pushes and merges are real.
 
 from __future__ import annotations
 
+import json
 import re
 
 from tests.e2e.conftest import git, optimizer
@@ -93,7 +94,10 @@ def test_a_merge_is_recorded_as_approval(github, agent_repo):
     assert "1 earlier pull request(s), 3 proposal(s) approved, 0 rejected" in after.err
     first, second = sorted(github.pulls(), key=lambda p: p.number)
     assert first.merged_at and second.state == "open"  # a new pull request for what is left
-    assert second.head_sha_at_close is None and "Remove the duplicated block" in second.title
+    # what is left: the duplicated block and the unused tool's declarations (issue 10), none of the merged
+    assert second.head_sha_at_close is None and "Remove the duplicated block" in second.body
+    assert "Stop declaring the unused tool issue_refund" in second.body
+    assert "Retry check_availability" not in second.body
     assert github.git.sha(BRANCH) != first.head_sha_at_close
 
 
@@ -110,11 +114,28 @@ def test_a_close_with_a_review_teaches_it_not_to_ask_again_until_the_evidence_gr
 
     assert again.code == 0, again.err
     assert "withheld 3 rejected proposal(s)" in again.err
-    assert [p.number for p in github.pulls("open")] == []  # nothing left to propose: no pull request
+    # what is left is proposed afresh (issue 10: the unused tool, the duplicated block), nothing rejected
+    [left] = github.pulls("open")
     proposals = (tmp_path / "out" / "proposals.json").read_text()
-    assert not any(fingerprint in proposals for fingerprint in rejected)
+    proposed, _, not_again = left.body.partition("### Not proposed again")
+    assert not any(fingerprint in proposals or fingerprint in proposed for fingerprint in rejected)
+    assert all(fingerprint in not_again for fingerprint in rejected)  # the reviewer sees what was held back
 
-    grown = optimizer("run", "--window-hours", "72", cwd=agent_repo, env=BOT_ENV)  # three times the evidence
+    # an outage in the same window: check_availability now fails far more often per trace
+    outage = [
+        {
+            "trace_id": f"outage-{n}",
+            "agent": "frontdesk",
+            "started_at": f"2026-11-19T{n % 24:02d}:{n % 60:02d}:00Z",
+            "prompt_version": "8a41d07",
+            "tool_calls": [{"name": "check_availability", "ok": False, "error": "upstream timeout after 30s"}],
+        }
+        for n in range(900)
+    ]
+    (agent_repo / "examples" / "traces" / "frontdesk-outage.jsonl").write_text(
+        "".join(json.dumps(trace) + "\n" for trace in outage), encoding="utf-8"
+    )
+    grown = optimizer("run", "--window-hours", "24", cwd=agent_repo, env=BOT_ENV)
 
     assert grown.code == 0, grown.err
     [pull] = github.pulls("open")

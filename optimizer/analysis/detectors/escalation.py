@@ -5,7 +5,8 @@ from __future__ import annotations
 from optimizer.analysis.detectors.context import DetectorContext, evidence
 from optimizer.analysis.stats import wilson_interval
 from optimizer.fmt import count, pct
-from optimizer.models import Finding
+from optimizer.models import Evidence, Finding
+from optimizer.text.topics import label_of
 
 KIND = "escalation"
 
@@ -28,12 +29,15 @@ def detect(ctx: DetectorContext) -> list[Finding]:
 def _finding(ctx: DetectorContext, topic: str, escalated: int, total: int) -> Finding:
     rate = escalated / total
     low, high = wilson_interval(escalated, total)
-    where = "of all conversations" if topic == "overall" else f"of “{topic}” conversations"
+    label = topic if topic == "overall" else label_of([topic])
+    where = "of all conversations" if topic == "overall" else f"of “{label}” conversations"
     samples = None if topic == "overall" else ctx.state.escalation_samples.get(topic)
+    replies = None if topic == "overall" else ctx.state.staff_replies.get(topic)
+    shown = evidence(samples)
     return Finding(
         kind=KIND,
         agent=ctx.agent,
-        subject=topic,
+        subject=label,
         title=f"{pct(rate)} {where} were escalated to a human ({count(escalated)} of {count(total)})",
         score=float(escalated),
         figures={
@@ -42,5 +46,9 @@ def _finding(ctx: DetectorContext, topic: str, escalated: int, total: int) -> Fi
             "escalation_rate": round(rate, 4),
             "rate_ci95": f"{pct(low)}–{pct(high)}",
         },
-        evidence=evidence(samples),
+        evidence=Evidence(
+            shown.trace_ids,
+            shown.excerpts,
+            tuple(zip(replies.trace_ids, replies.excerpts, strict=False)) if replies else (),
+        ),
     )

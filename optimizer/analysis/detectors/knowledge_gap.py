@@ -25,7 +25,7 @@ def detect(ctx: DetectorContext) -> list[Finding]:
                     "share_of_traces": pct(share),
                     "keywords": ", ".join(cluster.keywords),
                 },
-                evidence=Evidence(cluster.trace_ids, cluster.examples),
+                evidence=Evidence(cluster.trace_ids, cluster.examples, cluster.staff_replies),
             )
         )
     return findings

@@ -54,7 +54,7 @@ def test_a_good_answer_maps_onto_proposals_strongest_evidence_first():
 
 def test_an_faq_has_the_same_fingerprint_as_the_heuristic_one_however_worded():
     soul = Soul("souls/frontdesk.yaml", "name: frontdesk\n", {"name": "frontdesk"})
-    heuristic = faq_proposal(FINDINGS[2], AgentArtifacts("frontdesk", soul, ()))
+    (heuristic,) = faq_proposal(FINDINGS[2], AgentArtifacts("frontdesk", soul, ()))
     claude = to_proposals(read_answer(call(answer(PETS_FAQ)), KEYS).answer, KEYS)[0]
     assert heuristic is not None and claude.edit.question != heuristic.edit.question
     assert claude.fingerprint == heuristic.fingerprint

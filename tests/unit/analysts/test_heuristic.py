@@ -121,9 +121,10 @@ def test_knowledge_gap_becomes_an_faq_entry_with_an_unwritten_answer():
     plan = propose(repo(), gap())
     (proposal,) = plan.proposals
     assert proposal.edit.op == "add_faq"
-    assert proposal.edit.question == "Can I bring my dog?"
+    # the question is the cluster's label in a fixed sentence, never a user's words (issue 12)
+    assert proposal.edit.question == "What should I know about pets?"
     assert proposal.edit.answer.startswith(UNWRITTEN_ANSWER_MARKER)
-    assert "Can I bring my dog?" in plan.commits[0].changes["souls/frontdesk.yaml"]
+    assert "What should I know about pets?" in plan.commits[0].changes["souls/frontdesk.yaml"]
 
 
 def test_suspicious_trace_text_is_not_copied_into_the_soul():
@@ -156,12 +157,33 @@ def test_each_accepted_proposal_is_one_commit_naming_its_finding():
         assert proposal.fingerprint in commit.message
     # the second soul edit builds on the first
     last_soul = plan.commits[-1].changes["souls/frontdesk.yaml"]
-    assert "check_availability" in last_soul and "Can I bring my dog?" in last_soul
+    assert "check_availability" in last_soul and "What should I know about pets?" in last_soul
 
 
-def test_unused_tools_and_escalations_are_action_items_only():
+def test_an_unused_declared_tool_is_taken_out_of_the_front_matter():
+    unused = Finding("unused_tool", "frontdesk", "create_booking", "never called", 1.0, {"declared_in": "tools.md"})
+    plan = propose(repo(), unused)
+    (proposal,) = plan.proposals
+    assert proposal.edit.path == "prompts/frontdesk/tools.md"
+    assert plan.commits[0].changes["prompts/frontdesk/tools.md"] == TOOLS.replace(
+        "tools: [create_booking]", "tools: []"
+    )
+    assert plan.action_items == ()
+
+
+def test_a_tool_no_prompt_declares_stays_an_action_item():
     unused = Finding("unused_tool", "frontdesk", "issue_refund", "never called", 1.0, {"declared_in": "system.md"})
-    escalation = Finding("escalation", "frontdesk", "refund", "70% escalated", 20.0, {})
-    plan = propose(repo(), unused, escalation)
+    plan = propose(repo(), unused)
     assert plan.proposals == ()
-    assert len(plan.action_items) == 2
+    assert len(plan.action_items) == 1
+
+
+def test_an_escalated_topic_gets_an_faq_entry_unless_the_soul_escalates_it_by_rule():
+    escalation = Finding("escalation", "frontdesk", "refund", "70% escalated", 20.0, {"escalated": 14})
+    (proposal,) = propose(repo(), escalation).proposals
+    assert proposal.edit.op == "add_faq" and proposal.edit.question == "What should I know about refunds?"
+    by_rule = SOUL.replace("faq:", "escalation:\n  - The guest asks for a refund.\nfaq:")
+    files = MemoryFiles({**repo().files, "souls/frontdesk.yaml": by_rule})
+    plan = propose(files, escalation)
+    assert plan.proposals == ()
+    assert len(plan.action_items) == 1

@@ -55,7 +55,7 @@ def test_issue_reads_as_path_severity_message():
         ("name: a\nescalation: call a human\n", "at escalation:"),
         ("name: a\ntone: [warm]\n", "at tone:"),
         ("name: a\nfaq:\n  - question: q\n", "at faq/0: 'answer' is a required property"),
-        ("name: a\nfaq:\n  - question: q\n    answer: a\n    source: web\n", "at faq/0:"),
+        ("name: a\nfaq:\n  - question: q\n    answer: a\n    origin: web\n", "at faq/0:"),
     ],
 )
 def test_schema_breaks_are_errors_naming_the_field(soul, where):
