@@ -23,6 +23,7 @@ class Thresholds:
     tool_failure_rate: float = 0.15
     tool_min_calls: int = 20
     repeated_error_min: int = 3
+    repeated_error_min_share: float = 0.01  # of the window's traces: rarer is the agent's background noise
     knowledge_gap_min: int = 3
     escalation_rate: float = 0.15
     topic_escalation_rate: float = 0.5

@@ -53,9 +53,9 @@ def plan_rollback(
 ) -> Rollback | None:
     """None unless the measurement says revert; with ``update_ref`` the local branch moves too."""
     m = measured.measurement
-    if not m.decision.revert or m.newest is None:
+    if not m.decision.revert or m.culprit is None:
         return None
-    agent, version = measured.agent, m.newest.prompt_version
+    agent, version = measured.agent, m.culprit.prompt_version
     try:
         full = repo.files_at(version).sha
         subject = repo.subject(full)
