@@ -11,11 +11,11 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from optimizer.analysis.conversation import read_conversation, topic_named
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
-from optimizer.text.answers import is_unanswered
 from optimizer.text.errors import normalize_error
 from optimizer.text.redact import excerpt
-from optimizer.text.topics import REPLY_CHARS, QuestionClusterer, topic_of
+from optimizer.text.topics import REPLY_CHARS, QuestionClusterer
 
 UNKNOWN_VERSION = "unknown"
 SAMPLE_IDS = 5
@@ -236,40 +236,25 @@ def _group_error(agent: AgentState, origin: str, message: str, trace_id: str) ->
 
 
 def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
-    messages = trace.get("messages") or ()
     trace_id = trace["trace_id"]
-    first_question = last_question = staff = correction = None
-    gaps: list[tuple[str, str | None]] = []  # unanswered question, and the staff reply that followed
-    for message in messages:
-        content = message.get("content")
-        if not content:
-            continue
-        role = message["role"]
-        if role == "user":
-            last_question = content
-            if first_question is None:
-                first_question = content
-        elif role == "assistant" and last_question is not None and is_unanswered(content):
-            gaps.append((last_question, None))
-            last_question = None  # one gap per question, however often the agent repeats itself
-        elif role == "human":
-            staff = staff or content
-            if gaps and gaps[-1][1] is None:
-                gaps[-1] = (gaps[-1][0], content)
-        elif role == "owner":
-            correction = correction or content
-    for question, reply in gaps:
+    seen = read_conversation(trace.get("messages"))
+    for question, reply in seen.gaps:
         agent.unanswered.add(question, trace_id, reply)
-    topic = _observe_topic(agent, trace, first_question)
-    if staff is not None and trace.get("escalated"):
-        _sample(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, staff)
+    topic = _observe_topic(agent, trace, seen.first_question)
+    if seen.staff is not None and trace.get("escalated"):
+        sample_of(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, seen.staff)
     if trace.get("sentiment") == "negative":
-        agent.negative.add(trace_id, last_question or first_question)
-    if trace.get("owner_corrected") or correction:
-        agent.corrected.add(trace_id, correction or first_question)
+        agent.negative.add(trace_id, seen.last_question or seen.first_question)
+    if trace.get("owner_corrected") or seen.correction:
+        agent.corrected.add(trace_id, seen.correction or seen.first_question)
 
 
-def _sample(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
+def known_topic(agent: AgentState, topic: str) -> str:
+    """The topic, or "other" once the agent has MAX_TOPICS topics: memory stays bounded."""
+    return "other" if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS else topic
+
+
+def sample_of(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
     found = samples.get(key)
     if found is None:
         found = samples[key] = Samples(chars=chars)
@@ -277,14 +262,9 @@ def _sample(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
 
 
 def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
-    metadata = trace.get("metadata")
-    topic = metadata.get("topic") if metadata else None
-    if not isinstance(topic, str) or not topic:
-        topic = topic_of(first_question) if first_question else "other"
-    if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS:
-        topic = "other"
+    topic = known_topic(agent, topic_named(trace.get("metadata"), first_question))
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1
-        _sample(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
+        sample_of(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
     return topic

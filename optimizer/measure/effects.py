@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from optimizer.history.model import Acceptance, History, PastProposal
-from optimizer.measure.baseline import Judgement, lineage
+from optimizer.measure.baseline import Judgement, lineage, same_commit
 from optimizer.measure.compare import MetricChange, changes_for, compare_versions
 from optimizer.measure.rollback_policy import DEFAULT_GUARDS, Guard, RollbackDecision, decide, guard_applies, tau_of
 from optimizer.models import VersionMetrics
@@ -98,8 +98,7 @@ def _version_index(versions: Sequence[VersionMetrics], sha: str | None) -> int |
     if not sha:
         return None
     for index, version in enumerate(versions):
-        name = version.prompt_version
-        if len(name) >= 7 and (sha.startswith(name) or name.startswith(sha)):
+        if same_commit(version.prompt_version, sha):
             return index
     return None
 

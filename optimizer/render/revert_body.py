@@ -7,6 +7,7 @@ version, so later runs find the pull request of a version (open or closed) and n
 from __future__ import annotations
 
 from optimizer.history.markers import revert_marker
+from optimizer.measure.baseline import same_commit
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.render import markdown as md
 from optimizer.render.measurement import breach_line, changes_table, plain_value
@@ -25,7 +26,9 @@ def revert_body(agent: str, version: str, subject: str, measured: AgentMeasureme
     m = measured.measurement
     baseline = md.version(m.baseline.prompt_version) if m.baseline else md.NONE
     newest = m.newest.prompt_version if m.newest else version
-    since = "" if newest == version else f" It is the first worse one since; the newest is {md.version(newest)}."
+    since = (
+        "" if same_commit(newest, version) else f" It is the first worse one since; the newest is {md.version(newest)}."
+    )
     breaches = "\n".join(f"- {breach_line(change, measured.guards)}" for change in m.decision.breaches)
     merge = (
         "`measure.auto_merge_rollback` is on: the optimizer merges it right away."
