@@ -22,6 +22,7 @@ SAMPLE_IDS = 5
 SAMPLE_EXCERPTS = 3
 MAX_ERROR_GROUPS = 500
 MAX_TOPICS = 200
+MAX_INJECTED = 50  # distinct blocks filled more than once into one rendered prompt, per agent
 
 
 @dataclass
@@ -85,6 +86,20 @@ class ErrorGroup:
 
 
 @dataclass
+class InjectedBlock:
+    """A block the agent filled into one rendered prompt more than once (metadata.prompt_blocks,
+    which optimizer.runtime's compile records): the same hash twice is the same text sent twice."""
+
+    prompt: str
+    sha256: str
+    placeholders: set[str] = field(default_factory=set)
+    copies: int = 0  # the most copies seen in one rendered prompt
+    tokens_per_copy: int = 0
+    traces: int = 0  # traces that carried the duplicate
+    samples: Samples = field(default_factory=Samples)
+
+
+@dataclass
 class AgentState:
     """Everything observed for one agent in the window."""
 
@@ -101,6 +116,7 @@ class AgentState:
     staff_replies: dict[str, Samples] = field(default_factory=dict)  # topic -> what staff answered after a hand-off
     negative: Samples = field(default_factory=Samples)
     corrected: Samples = field(default_factory=Samples)  # the owner's corrections (else the question corrected)
+    injected: dict[tuple[str, str], InjectedBlock] = field(default_factory=dict)  # by (prompt, block hash)
 
     def tools_called(self) -> set[str]:
         return {name for version in self.versions.values() for name in version.tools}
@@ -121,6 +137,9 @@ class Aggregator:
         if trace.get("error"):
             _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
         _observe_conversation(agent, trace)
+        metadata = trace.get("metadata")
+        if metadata and "prompt_blocks" in metadata:
+            _observe_rendered_prompts(agent, metadata["prompt_blocks"], trace["trace_id"])
 
     def _states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
         """The trace's agent and version state, created on first sight; counts the trace."""
@@ -288,3 +307,34 @@ def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str
         agent.topic_escalations[topic] += 1
         _sample(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
     return topic
+
+
+def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:
+    """Blocks filled more than once into one rendered prompt: [{prompt, blocks: [{placeholder, sha256, tokens}]}]."""
+    for prompt in rendered if isinstance(rendered, list) else ():
+        blocks = prompt.get("blocks") if isinstance(prompt, dict) else None
+        if not isinstance(blocks, list) or len(blocks) < 2:
+            continue
+        by_hash: dict[str, list[dict[str, Any]]] = {}
+        for block in blocks:
+            if isinstance(block, dict) and isinstance(block.get("sha256"), str):
+                by_hash.setdefault(block["sha256"], []).append(block)
+        for digest, copies in by_hash.items():
+            if len(copies) > 1:
+                _count_injected(agent, str(prompt.get("prompt")), digest, copies, trace_id)
+
+
+def _count_injected(agent: AgentState, prompt: str, digest: str, copies: list[dict[str, Any]], trace_id: str) -> None:
+    key = (prompt, digest)
+    entry = agent.injected.get(key)
+    if entry is None:
+        if len(agent.injected) >= MAX_INJECTED:
+            return
+        entry = agent.injected[key] = InjectedBlock(prompt, digest)
+    entry.traces += 1
+    entry.copies = max(entry.copies, len(copies))
+    tokens = copies[0].get("tokens")
+    if isinstance(tokens, int | float) and not isinstance(tokens, bool) and tokens >= 0:
+        entry.tokens_per_copy = max(entry.tokens_per_copy, int(tokens))
+    entry.placeholders.update(str(block.get("placeholder")) for block in copies if block.get("placeholder"))
+    entry.samples.add(trace_id)

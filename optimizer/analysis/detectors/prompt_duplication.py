@@ -1,4 +1,6 @@
-"""prompt_duplication: a block repeated within or across one agent's prompt files.
+"""prompt_duplication: a block repeated within or across one agent's prompt files, or filled into
+one rendered prompt more than once at run time (the block hashes optimizer.runtime's compile
+records in each trace).
 
 Every copy after the first is sent on every turn for nothing; the finding says how many tokens.
 """
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from optimizer.analysis.aggregate import InjectedBlock
 from optimizer.analysis.detectors.context import DetectorContext
 from optimizer.fmt import count
 from optimizer.models import Evidence, Finding
@@ -17,6 +20,10 @@ KIND = "prompt_duplication"
 
 
 def detect(ctx: DetectorContext) -> list[Finding]:
+    return _in_files(ctx) + [_injected(ctx, block) for block in ctx.state.injected.values()]
+
+
+def _in_files(ctx: DetectorContext) -> list[Finding]:
     if ctx.artifacts is None:
         return []
     docs = [(prompt.path, prompt.body) for prompt in ctx.artifacts.prompts]
@@ -45,6 +52,33 @@ def detect(ctx: DetectorContext) -> list[Finding]:
             )
         )
     return findings
+
+
+def _injected(ctx: DetectorContext, block: InjectedBlock) -> Finding:
+    wasted = block.tokens_per_copy * (block.copies - 1)
+    fills = ", ".join("{{" + name + "}}" for name in sorted(block.placeholders)) or "a placeholder"
+    share = wasted / _input_tokens_per_trace(ctx) if _input_tokens_per_trace(ctx) else 0.0
+    return Finding(
+        kind=KIND,
+        agent=ctx.agent,
+        subject=f"{block.prompt}:{block.sha256[:10]}",
+        title=f"{fills} injected {_times(block.copies)} in the {block.prompt} prompt: "
+        f"~{count(wasted)} tokens wasted per turn",
+        score=round(block.traces * min(1.0, share), 2),
+        figures={
+            "copies": block.copies,
+            "tokens_per_copy": block.tokens_per_copy,
+            "wasted_tokens_per_turn": wasted,
+            "wasted_tokens_in_window": wasted * block.traces,
+            "traces": block.traces,
+            "occurrences": f"{fills} in the rendered {block.prompt} prompt, at run time",
+        },
+        evidence=Evidence(trace_ids=tuple(block.samples.trace_ids)),
+    )
+
+
+def _times(copies: int) -> str:
+    return {2: "twice", 3: "three times"}.get(copies, f"{copies} times")
 
 
 def block_subject(block: DuplicateBlock) -> str:
