@@ -6,6 +6,7 @@ only counts, and keeps at most a few samples per finding subject.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -13,6 +14,7 @@ from typing import Any
 
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
 from optimizer.text.answers import is_unanswered
+from optimizer.text.blocks import tokens_for_chars
 from optimizer.text.errors import normalize_error
 from optimizer.text.redact import excerpt
 from optimizer.text.topics import REPLY_CHARS, QuestionClusterer, topic_of
@@ -87,15 +89,17 @@ class ErrorGroup:
 
 @dataclass
 class InjectedBlock:
-    """A block the agent filled into one rendered prompt more than once (metadata.prompt_blocks,
-    which optimizer.runtime's compile records): the same hash twice is the same text sent twice."""
+    """Text the agent filled into one rendered prompt more than once, seen in the block hashes
+    optimizer.runtime's compile records (metadata.prompt_blocks): the same paragraphs sent twice."""
 
     prompt: str
-    sha256: str
-    placeholders: set[str] = field(default_factory=set)
+    key: str  # a hash of the repeated paragraphs' hashes: the same repetition in every trace
+    placeholders: set[str] = field(default_factory=set)  # the placeholders the copies were filled into
     copies: int = 0  # the most copies seen in one rendered prompt
+    chars_per_copy: int = 0
     tokens_per_copy: int = 0
-    traces: int = 0  # traces that carried the duplicate
+    wasted_tokens: int = 0  # per rendered prompt: the tokens of every copy after the first
+    traces: int = 0  # traces that carried the repetition
     samples: Samples = field(default_factory=Samples)
 
 
@@ -310,31 +314,34 @@ def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str
 
 
 def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:
-    """Blocks filled more than once into one rendered prompt: [{prompt, blocks: [{placeholder, sha256, tokens}]}]."""
+    """Paragraphs filled into one rendered prompt more than once: [{prompt, blocks: [{placeholder,
+    paragraphs: [[hash, chars], ...]}]}]."""
     for prompt in rendered if isinstance(rendered, list) else ():
         blocks = prompt.get("blocks") if isinstance(prompt, dict) else None
         if not isinstance(blocks, list) or len(blocks) < 2:
-            continue
-        by_hash: dict[str, list[dict[str, Any]]] = {}
+            continue  # one fill can hold no copy of another
+        seen: dict[str, list[tuple[str, int]]] = {}  # paragraph hash -> (placeholder, chars) per copy
         for block in blocks:
-            if isinstance(block, dict) and isinstance(block.get("sha256"), str):
-                by_hash.setdefault(block["sha256"], []).append(block)
-        for digest, copies in by_hash.items():
-            if len(copies) > 1:
-                _count_injected(agent, str(prompt.get("prompt")), digest, copies, trace_id)
+            if isinstance(block, dict) and isinstance(block.get("paragraphs"), list):
+                for item in block["paragraphs"]:
+                    if isinstance(item, list) and len(item) == 2 and isinstance(item[1], int):
+                        seen.setdefault(str(item[0]), []).append((str(block.get("placeholder")), item[1]))
+        repeated = {digest: copies for digest, copies in seen.items() if len(copies) > 1}
+        if repeated:
+            _count_injected(agent, str(prompt.get("prompt")), repeated, trace_id)
 
 
-def _count_injected(agent: AgentState, prompt: str, digest: str, copies: list[dict[str, Any]], trace_id: str) -> None:
-    key = (prompt, digest)
-    entry = agent.injected.get(key)
+def _count_injected(agent: AgentState, prompt: str, repeated: dict[str, list[tuple[str, int]]], trace_id: str) -> None:
+    key = hashlib.sha256(" ".join(sorted(repeated)).encode()).hexdigest()[:10]
+    entry = agent.injected.get((prompt, key))
     if entry is None:
         if len(agent.injected) >= MAX_INJECTED:
             return
-        entry = agent.injected[key] = InjectedBlock(prompt, digest)
+        entry = agent.injected[(prompt, key)] = InjectedBlock(prompt, key)
     entry.traces += 1
-    entry.copies = max(entry.copies, len(copies))
-    tokens = copies[0].get("tokens")
-    if isinstance(tokens, int | float) and not isinstance(tokens, bool) and tokens >= 0:
-        entry.tokens_per_copy = max(entry.tokens_per_copy, int(tokens))
-    entry.placeholders.update(str(block.get("placeholder")) for block in copies if block.get("placeholder"))
+    entry.copies = max(entry.copies, *(len(copies) for copies in repeated.values()))
+    entry.chars_per_copy = sum(copies[0][1] for copies in repeated.values())
+    entry.tokens_per_copy = sum(tokens_for_chars(copies[0][1]) for copies in repeated.values())
+    entry.wasted_tokens = sum(tokens_for_chars(copies[0][1]) * (len(copies) - 1) for copies in repeated.values())
+    entry.placeholders.update(name for copies in repeated.values() for name, _ in copies)
     entry.samples.add(trace_id)

@@ -1,8 +1,9 @@
 """Prompts ready for the model: the body without front matter, and ``{{NAME}}`` placeholders filled.
 
-Each fill is summarised (placeholder, size, a hash of the text) so the trace of the conversation
-tells which blocks were injected: the same hash twice in one rendered prompt is a block sent twice
-on every turn, which the prompt_duplication detector finds from the traces.
+Each fill is summarised (placeholder, size, a hash of the text and of each of its paragraphs) so
+the trace of the conversation tells which blocks were injected: the same paragraph hash twice in
+one rendered prompt is a block sent twice on every turn (the playbooks filled into {{PLAYBOOKS}} and
+again inside {{GUEST_CONTEXT}}), which the prompt_duplication detector finds from the traces.
 """
 
 from __future__ import annotations
@@ -19,6 +20,8 @@ from optimizer.text.blocks import estimate_tokens
 
 PLACEHOLDER = re.compile(r"\{\{\s*([A-Za-z_][A-Za-z0-9_]*)\s*\}\}")
 HASH_CHARS = 16  # of the SHA-256 hex digest: enough to tell blocks apart, short in a trace
+MAX_PARAGRAPHS = 100  # hashed per fill; the rest of a longer fill counts as one last paragraph
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
 
 
 class MissingPlaceholder(OptimizerError):
@@ -30,13 +33,33 @@ def block_hash(text: str) -> str:
     return hashlib.sha256(" ".join(text.split()).encode()).hexdigest()[:HASH_CHARS]
 
 
+def paragraphs(text: str) -> list[list[Any]]:
+    """[hash, chars] of each paragraph (text between blank lines) of a filled value."""
+    parts = [part.strip() for part in _BLANK_LINE.split(text)]
+    parts = [part for part in parts if part]
+    if len(parts) > MAX_PARAGRAPHS:
+        parts = [*parts[: MAX_PARAGRAPHS - 1], "\n\n".join(parts[MAX_PARAGRAPHS - 1 :])]
+    return [[block_hash(part), len(part)] for part in parts]
+
+
+def filled_block(placeholder: str, text: str) -> dict[str, Any]:
+    """What a trace records of one filled placeholder (metadata.prompt_blocks[].blocks[])."""
+    return {
+        "placeholder": placeholder,
+        "sha256": block_hash(text),
+        "chars": len(text),
+        "tokens": estimate_tokens(text),
+        "paragraphs": paragraphs(text),
+    }
+
+
 @dataclass(frozen=True)
 class Rendered:
     """A compiled prompt: the text to send, and what was filled in (recorded in the trace)."""
 
     name: str
     text: str
-    blocks: tuple[dict[str, Any], ...]  # {"placeholder", "sha256", "chars", "tokens"}, one per filled occurrence
+    blocks: tuple[dict[str, Any], ...]  # filled_block(), one per filled occurrence
     unfilled: tuple[str, ...]  # optional placeholders left as written
 
     def summary(self) -> dict[str, Any]:
@@ -91,9 +114,7 @@ class PromptTemplate:
                 unfilled[name] = None
                 return match.group(0)
             text = str(values[name])
-            blocks.append(
-                {"placeholder": name, "sha256": block_hash(text), "chars": len(text), "tokens": estimate_tokens(text)}
-            )
+            blocks.append(filled_block(name, text))
             return text
 
         text = PLACEHOLDER.sub(fill, self.body)

@@ -20,7 +20,12 @@ KIND = "prompt_duplication"
 
 
 def detect(ctx: DetectorContext) -> list[Finding]:
-    return _in_files(ctx) + [_injected(ctx, block) for block in ctx.state.injected.values()]
+    injected = [block for block in ctx.state.injected.values() if _worth_reporting(ctx, block)]
+    return _in_files(ctx) + [_injected(ctx, block) for block in injected]
+
+
+def _worth_reporting(ctx: DetectorContext, block: InjectedBlock) -> bool:
+    return block.chars_per_copy >= ctx.thresholds.duplicate_block_min_chars
 
 
 def _in_files(ctx: DetectorContext) -> list[Finding]:
@@ -55,23 +60,26 @@ def _in_files(ctx: DetectorContext) -> list[Finding]:
 
 
 def _injected(ctx: DetectorContext, block: InjectedBlock) -> Finding:
-    wasted = block.tokens_per_copy * (block.copies - 1)
-    fills = ", ".join("{{" + name + "}}" for name in sorted(block.placeholders)) or "a placeholder"
-    share = wasted / _input_tokens_per_trace(ctx) if _input_tokens_per_trace(ctx) else 0.0
+    """A block filled into one rendered prompt more than once, at run time (from the traces)."""
+    fills = sorted(block.placeholders)
+    what = "{{" + fills[0] + "}}" if len(fills) == 1 else f"a {count(block.tokens_per_copy)}-token block"
+    where = " and ".join("{{" + name + "}}" for name in fills)
+    input_per_trace = _input_tokens_per_trace(ctx)
+    share = block.wasted_tokens / input_per_trace if input_per_trace else 0.0
     return Finding(
         kind=KIND,
         agent=ctx.agent,
-        subject=f"{block.prompt}:{block.sha256[:10]}",
-        title=f"{fills} injected {_times(block.copies)} in the {block.prompt} prompt: "
-        f"~{count(wasted)} tokens wasted per turn",
+        subject=f"{block.prompt}:{block.key}",
+        title=f"{what} injected {_times(block.copies)} in the {block.prompt} prompt at run time: "
+        f"~{count(block.wasted_tokens)} tokens wasted per turn",
         score=round(block.traces * min(1.0, share), 2),
         figures={
             "copies": block.copies,
             "tokens_per_copy": block.tokens_per_copy,
-            "wasted_tokens_per_turn": wasted,
-            "wasted_tokens_in_window": wasted * block.traces,
+            "wasted_tokens_per_turn": block.wasted_tokens,
+            "wasted_tokens_in_window": block.wasted_tokens * block.traces,
             "traces": block.traces,
-            "occurrences": f"{fills} in the rendered {block.prompt} prompt, at run time",
+            "occurrences": f"filled into {where} of the {block.prompt} prompt at run time",
         },
         evidence=Evidence(trace_ids=tuple(block.samples.trace_ids)),
     )
