@@ -113,8 +113,10 @@ class Runtime:
         """
         record = dict(trace)
         record.setdefault("agent", self.agent)
-        record.setdefault("trace_id", str(uuid.uuid4()))
-        record.setdefault("started_at", utc_now().isoformat())
+        if "trace_id" not in record:
+            record["trace_id"] = str(uuid.uuid4())
+        if "started_at" not in record:
+            record["started_at"] = utc_now().isoformat()
         active = self._version_of(record.get("session_id"))
         if active is not None:
             if record.get("prompt_version") is None:
