@@ -17,6 +17,7 @@ from optimizer.runtime import NoVersion, Runtime, TraceRejected
 from optimizer.runtime.stores import LocalArtifactStore, SupabaseArtifactStore
 from optimizer.traces.sinks import JsonlTraceSink, SupabaseTraceSink
 from optimizer.traces.supabase import SupabaseAnalysis
+from tests.support.clock import ManualClock
 
 SHA_A = "a" * 40
 SHA_B = "b" * 40
@@ -25,14 +26,6 @@ SYSTEM = Artifact("frontdesk", "prompts/frontdesk/system.md", "prompt", "You are
 SYSTEM_B = Artifact("frontdesk", "prompts/frontdesk/system.md", "prompt", "You are the front desk, version B.\n")
 STARTED = datetime(2026, 11, 19, 10, tzinfo=UTC)
 TRACE_WRITER = "optimizer_trace_writer"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def deploy(rest, sha, *artifacts):
@@ -60,7 +53,7 @@ def analysed(rest):
 
 def test_load_reads_with_the_anon_key_serves_the_cache_and_refreshes_it_in_the_background(rest):
     deploy(rest, SHA_A, SOUL, SYSTEM)
-    clock = Clock()
+    clock = ManualClock()
     with supabase_runtime(rest, clock, ttl=60) as runtime:
         active = runtime.load()
         assert (active.version, active.source, active.fallback) == (SHA_A, "supabase", False)
@@ -79,7 +72,7 @@ def test_load_reads_with_the_anon_key_serves_the_cache_and_refreshes_it_in_the_b
 
 def test_a_conversation_loaded_on_a_and_recorded_after_b_was_deployed_carries_a(rest):
     deploy(rest, SHA_A, SOUL, SYSTEM)
-    clock = Clock()
+    clock = ManualClock()
     with supabase_runtime(rest, clock, ttl=60) as runtime:
         assert runtime.load(session_id="s-old").version == SHA_A
         deploy(rest, SHA_B, SOUL, SYSTEM_B)
@@ -98,7 +91,7 @@ def test_a_conversation_loaded_on_a_and_recorded_after_b_was_deployed_carries_a(
 
 def test_during_an_outage_the_store_is_asked_a_handful_of_times_and_the_last_version_served(rest):
     deploy(rest, SHA_A, SOUL, SYSTEM)
-    clock = Clock()
+    clock = ManualClock()
     with supabase_runtime(rest, clock, ttl=60) as runtime:
         runtime.load()
         rest.down = True
@@ -124,7 +117,7 @@ def test_a_cold_start_with_the_store_down_serves_the_deployed_snapshot_flagged_a
     registry = deploy(rest, SHA_A, SOUL, SYSTEM)
     [snapshot] = write_snapshots(tmp_path / "snapshots", registry)
     rest.down = True
-    clock = Clock()
+    clock = ManualClock()
     with supabase_runtime(rest, clock, fallback=snapshot) as runtime:
         active = runtime.load(session_id="s1")
         assert (active.version, active.source, active.fallback) == (SHA_A, "snapshot", True)
@@ -140,7 +133,7 @@ def test_a_cold_start_with_the_store_down_serves_the_deployed_snapshot_flagged_a
 def test_with_the_store_down_and_no_snapshot_load_says_so(rest, tmp_path):
     rest.down = True
     with (
-        supabase_runtime(rest, Clock(), fallback=tmp_path / "missing.json") as runtime,
+        supabase_runtime(rest, ManualClock(), fallback=tmp_path / "missing.json") as runtime,
         pytest.raises(NoVersion, match=r"frontdesk: no deployed version could be read .*missing.json"),
     ):
         runtime.load()
@@ -148,7 +141,7 @@ def test_with_the_store_down_and_no_snapshot_load_says_so(rest, tmp_path):
 
 def test_record_during_an_outage_never_raises_and_counts_what_it_dropped(rest, caplog):
     deploy(rest, SHA_A, SOUL, SYSTEM)
-    runtime = supabase_runtime(rest, Clock())
+    runtime = supabase_runtime(rest, ManualClock())
     runtime.load()
     rest.down = True
     for n in range(5):
@@ -167,7 +160,7 @@ def test_record_during_an_outage_never_raises_and_counts_what_it_dropped(rest, c
 
 def test_traces_are_written_in_batches_with_the_trace_key_and_retries_are_ignored(rest):
     deploy(rest, SHA_A, SOUL, SYSTEM)
-    with supabase_runtime(rest, Clock()) as runtime:
+    with supabase_runtime(rest, ManualClock()) as runtime:
         runtime.load()
         for n in range(300):
             runtime.record({"trace_id": f"b-{n}", "started_at": (STARTED + timedelta(seconds=n)).isoformat()})
@@ -181,7 +174,7 @@ def test_traces_are_written_in_batches_with_the_trace_key_and_retries_are_ignore
 
 
 def test_a_trace_breaking_the_contract_is_refused_and_not_written(rest):
-    with supabase_runtime(rest, Clock()) as runtime:
+    with supabase_runtime(rest, ManualClock()) as runtime:
         with pytest.raises(TraceRejected, match="sentiment must be one of"):
             runtime.record({"trace_id": "bad", "sentiment": "angry", "prompt_version": "v1"})
         with pytest.raises(TraceRejected, match="unknown field"):

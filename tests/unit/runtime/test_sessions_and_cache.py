@@ -10,16 +10,9 @@ from optimizer.deploy.snapshot import snapshot_path, write_snapshots
 from optimizer.runtime import NoVersion, Runtime
 from optimizer.runtime.stores import LocalArtifactStore
 from optimizer.traces.sinks import JsonlTraceSink
+from tests.support.clock import ManualClock
 
 PROMPT = "prompts/frontdesk/system.md"
-
-
-class Clock:
-    def __init__(self) -> None:
-        self.now = 0.0
-
-    def __call__(self) -> float:
-        return self.now
 
 
 def deploy(registry: LocalRegistry, sha: str, text: str) -> None:
@@ -38,7 +31,7 @@ def make_runtime(registry, tmp_path, clock, **kwargs) -> Runtime:
 
 def test_a_session_keeps_its_version_until_it_ends(registry, tmp_path):
     deploy(registry, "a" * 40, "A\n")
-    clock = Clock()
+    clock = ManualClock()
     with make_runtime(registry, tmp_path, clock, ttl=10) as runtime:
         assert runtime.load("s1").version == "a" * 40
         deploy(registry, "b" * 40, "B\n")
@@ -53,7 +46,7 @@ def test_a_session_keeps_its_version_until_it_ends(registry, tmp_path):
 
 def test_pins_are_bounded_and_the_oldest_is_forgotten(registry, tmp_path):
     deploy(registry, "a" * 40, "A\n")
-    clock = Clock()
+    clock = ManualClock()
     with make_runtime(registry, tmp_path, clock, ttl=10, max_sessions=2) as runtime:
         for session in ("s1", "s2"):
             runtime.load(session)
@@ -67,7 +60,7 @@ def test_pins_are_bounded_and_the_oldest_is_forgotten(registry, tmp_path):
 
 
 def test_nothing_deployed_and_no_snapshot_is_an_error_naming_both(registry, tmp_path):
-    with make_runtime(registry, tmp_path, Clock()) as runtime, pytest.raises(NoVersion, match="nothing deployed"):
+    with make_runtime(registry, tmp_path, ManualClock()) as runtime, pytest.raises(NoVersion, match="nothing deployed"):
         runtime.load()
 
 
@@ -77,7 +70,7 @@ def test_the_snapshot_a_deploy_wrote_is_served_when_the_registry_cannot_be_read(
     write_snapshots(folder, registry)
     registry.path.unlink()
     registry.path.mkdir()  # the registry file is now a folder: unreadable
-    with make_runtime(registry, tmp_path, Clock(), fallback=snapshot_path(folder, "frontdesk")) as runtime:
+    with make_runtime(registry, tmp_path, ManualClock(), fallback=snapshot_path(folder, "frontdesk")) as runtime:
         active = runtime.load()
         assert (active.version, active.fallback, active.prompt("system")) == ("a" * 40, True, "A\n")
         assert "registry.sqlite3" in (runtime.last_error or "")
