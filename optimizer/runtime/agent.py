@@ -100,7 +100,7 @@ class Runtime:
         """Forget a finished conversation's pin (the oldest pins are forgotten anyway past ``max_sessions``)."""
         self._sessions.end(session_id)
 
-    def refresh(self, timeout: float | None = None) -> None:
+    def wait_for_refresh(self, timeout: float | None = None) -> None:
         """Wait for a background read of the store in flight (tests, and a deploy hook that wants it now)."""
         self._cache.wait(timeout)
 
@@ -134,12 +134,8 @@ class Runtime:
             pinned = self._sessions.get(session_id)
             if pinned is not None:
                 return pinned
-        if self._last is not None:
-            return self._last
-        try:
-            return self._cache.current()
-        except OptimizerError:
-            return None  # no version known: the trace is written without one rather than lost
+        # Never a read of the store here: a trace recorded before any load() has no version to carry.
+        return self._last or self._cache.peek()
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every recorded trace is written or dropped; False when ``timeout`` ran out."""

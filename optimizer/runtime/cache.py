@@ -71,6 +71,11 @@ class VersionCache:
                     return fresh
             return self._fallback_version()
 
+    def peek(self) -> ActiveVersion | None:
+        """The version ``current()`` served last, without reading anything (None before any)."""
+        entry = self._entry
+        return (self._stale or entry[0]) if entry is not None else self._fallback
+
     def wait(self, timeout: float | None = None) -> None:
         """Wait for a background refresh in flight, if any."""
         refresher = self._refresher

@@ -65,7 +65,7 @@ def test_load_reads_with_the_anon_key_serves_the_cache_and_refreshes_it_in_the_b
         deploy(rest, SHA_B, SOUL, SYSTEM_B)
         clock.now += 31
         assert runtime.load().version == SHA_A  # expired: served at once, refreshed behind it
-        runtime.refresh()
+        runtime.wait_for_refresh()
         assert rpc_calls(rest, "optimizer_active_artifacts") == 2
         assert runtime.load().version == SHA_B
 
@@ -78,7 +78,7 @@ def test_a_conversation_loaded_on_a_and_recorded_after_b_was_deployed_carries_a(
         deploy(rest, SHA_B, SOUL, SYSTEM_B)
         clock.now += 61
         runtime.load()
-        runtime.refresh()
+        runtime.wait_for_refresh()
         assert runtime.load(session_id="s-new").version == SHA_B
         assert runtime.load(session_id="s-old").prompt("system") == SYSTEM.content  # still A, whole
         for n, session in enumerate(["s-old", "s-new", "s-old"]):
@@ -100,7 +100,7 @@ def test_during_an_outage_the_store_is_asked_a_handful_of_times_and_the_last_ver
         for _ in range(600):  # two minutes of outage, a load every 0.2 s
             active = runtime.load()
             served.add((active.version, active.source))
-            runtime.refresh()
+            runtime.wait_for_refresh()
             clock.now += 0.2
         asked = rpc_calls(rest, "optimizer_active_artifacts") - 1
         assert 1 <= asked <= 8, asked  # back-off: 1, 2, 4 ... seconds apart, not 600 times
@@ -109,7 +109,7 @@ def test_during_an_outage_the_store_is_asked_a_handful_of_times_and_the_last_ver
         rest.down = False
         clock.now += 61
         runtime.load()
-        runtime.refresh()
+        runtime.wait_for_refresh()
         assert runtime.load().source == "supabase"  # back once the store answers
 
 

@@ -37,7 +37,7 @@ def test_a_session_keeps_its_version_until_it_ends(registry, tmp_path):
         deploy(registry, "b" * 40, "B\n")
         clock.now += 11
         runtime.load()
-        runtime.refresh()
+        runtime.wait_for_refresh()
         assert runtime.load().version == "b" * 40
         assert runtime.load("s1").prompt("system") == "A\n"
         runtime.end_session("s1")
@@ -53,7 +53,7 @@ def test_pins_are_bounded_and_the_oldest_is_forgotten(registry, tmp_path):
         deploy(registry, "b" * 40, "B\n")
         clock.now += 11
         runtime.load()
-        runtime.refresh()
+        runtime.wait_for_refresh()
         runtime.load("s1")  # used again: s2 is now the oldest
         runtime.load("s3")
         assert [runtime.load(s).version[0] for s in ("s1", "s3", "s2")] == ["a", "b", "b"]
