@@ -41,7 +41,7 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
     if plan.is_noop:
         echo(f"nothing to deploy: {registry.description} already has the prompts and souls of {short_sha(files.sha)}.")
         if not args.dry_run:
-            _write_snapshots(snapshots_folder(settings), registry, echo)
+            _write_snapshots(_snapshots_folder(settings), registry, echo)
         return
     echo(f"deploy {short_sha(files.sha)} to {registry.description}:")
     for line in plan_lines(plan):
@@ -54,10 +54,10 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
         f"deployed {short_sha(files.sha)}: {len(result.inserted)} new version(s), "
         f"{len(result.deactivated)} removed, {result.unchanged} unchanged."
     )
-    _write_snapshots(snapshots_folder(settings), registry, echo)
+    _write_snapshots(_snapshots_folder(settings), registry, echo)
 
 
-def snapshots_folder(settings: Settings) -> Path:
+def _snapshots_folder(settings: Settings) -> Path:
     """Where the deployed snapshots go: next to the local registry file."""
     return snapshot_folder(local_registry_path(settings))
 

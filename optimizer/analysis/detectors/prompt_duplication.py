@@ -80,6 +80,7 @@ def _injected(ctx: DetectorContext, block: InjectedBlock) -> Finding:
             "wasted_tokens_in_window": block.wasted_tokens * block.traces,
             "traces": block.traces,
             "occurrences": f"filled into {where} of the {block.prompt} prompt at run time",
+            "found_in": "traces",  # no prompt file holds the copies: the agent's code fills them in
         },
         evidence=Evidence(trace_ids=tuple(block.samples.trace_ids)),
     )

@@ -6,6 +6,7 @@ from datetime import UTC, datetime
 
 from optimizer.analysis.aggregate import Aggregator
 from optimizer.analysis.engine import analyze_agent
+from optimizer.analysts.heuristic_items import action_items_for
 from optimizer.config import Thresholds
 from optimizer.runtime import ActiveVersion
 
@@ -40,3 +41,10 @@ def test_distinct_fills_and_short_repeats_are_not_findings():
     distinct = trace_after(template, 1, PLAYBOOKS=PLAYBOOKS, GUEST_CONTEXT="Room 4", SIGNATURE="The front desk")
     short = trace_after(template, 2, PLAYBOOKS=PLAYBOOKS, GUEST_CONTEXT="The front desk", SIGNATURE="The front desk")
     assert findings([distinct, short]) == []
+
+
+def test_the_reviewer_is_told_to_fix_the_agents_code_not_the_prompt():
+    traces = [trace_after("{{PLAYBOOKS}}\n\n{{PLAYBOOKS}}\n", 0, PLAYBOOKS=PLAYBOOKS)]
+    [item] = action_items_for(findings(traces))
+    assert item.title == "Fill the duplicated block in once"
+    assert "no edit of the prompt files can fix it" in item.detail
