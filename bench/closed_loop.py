@@ -613,8 +613,9 @@ def run_scenario(root: Path, days: int, *, healthy: bool = False, seed: int = 7)
 
 
 def _clock(day: int) -> None:
-    """Every commit of the day (the reviewer's and the optimizer's) carries the simulated time."""
-    moment = (START + timedelta(days=day + 1, hours=2)).isoformat()
+    """Every commit of the day (the reviewer's and the optimizer's) carries the simulated time: the
+    end of the day, after its traces and before the next day's first conversation."""
+    moment = (START + timedelta(days=day + 1)).isoformat()
     os.environ["GIT_AUTHOR_DATE"] = os.environ["GIT_COMMITTER_DATE"] = moment
 
 

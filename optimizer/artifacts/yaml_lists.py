@@ -1,8 +1,9 @@
 """Append one entry to a top-level block list of a YAML file, leaving every other byte alone.
 
-The entry is inserted as new lines right after the last item, in the indentation and dash style
-of that item. Then the result is read back: it must equal the old data with exactly that entry
-appended, and the old text must survive as prefix + suffix. Anything else is an EditError.
+The entry is inserted as new lines right after the last item (a proposed FAQ entry: after the
+last item not next to another proposed one, see ``_free_slot``), in the indentation and dash
+style of that item. Then the result is read back: it must equal the old data with exactly that
+entry inserted, and the old text must survive as prefix + suffix. Anything else is an EditError.
 """
 
 from __future__ import annotations
@@ -29,10 +30,10 @@ def append_entry(path: str, text: str, key: str, entry: Entry) -> str:
     value = _top_level_value(path, text, key)
     newline = newline_of(text)
     if value is None:
-        new_text = _append_key(text, key, entry, newline)
+        new_text, position = _append_key(text, key, entry, newline), 0
     else:
-        new_text = _append_item(path, text, key, value, entry, newline)
-    _self_check(path, text, new_text, key, entry, old_data)
+        new_text, position = _append_item(path, text, key, value, entry, newline)
+    _self_check(path, text, new_text, key, entry, old_data, position)
     return new_text
 
 
@@ -61,7 +62,8 @@ def _append_key(text: str, key: str, entry: Entry, newline: str) -> str:
     return f"{text}{separator}{key}:{newline}{_render(entry, '  ', ' ', newline)}"
 
 
-def _append_item(path: str, text: str, key: str, value: yaml.Node, entry: Entry, newline: str) -> str:
+def _append_item(path: str, text: str, key: str, value: yaml.Node, entry: Entry, newline: str) -> tuple[str, int]:
+    """The text with ``entry`` in the list, and its index there."""
     line = value.start_mark.line + 1
     if not isinstance(value, yaml.SequenceNode):
         raise EditError(f"{path}: line {line}: {key!r} is not a list; not rewriting it")
@@ -70,13 +72,32 @@ def _append_item(path: str, text: str, key: str, value: yaml.Node, entry: Entry,
             f"{path}: line {line}: {key!r} is a flow sequence ([...]); the optimizer only appends to "
             "block lists ('- item' per line) and never rewrites a file's style"
         )
-    last = value.value[-1]
-    start = last.start_mark.index
+    after = _free_slot(value.value) if isinstance(entry, dict) else len(value.value) - 1
+    anchor = value.value[after]
+    start = anchor.start_mark.index
     style = _DASH.fullmatch(text[text.rfind("\n", 0, start) + 1 : start])
     if style is None:
-        raise EditError(f"{path}: line {last.start_mark.line + 1}: cannot tell the list style of {key!r}")
-    at, lead = _insertion_point(text, start, _content_end(last), newline)
-    return text[:at] + lead + _render(entry, style.group(1), style.group(2), newline) + text[at:]
+        raise EditError(f"{path}: line {anchor.start_mark.line + 1}: cannot tell the list style of {key!r}")
+    at, lead = _insertion_point(text, start, _content_end(anchor), newline)
+    return text[:at] + lead + _render(entry, style.group(1), style.group(2), newline) + text[at:], after + 1
+
+
+def _free_slot(items: list[yaml.Node]) -> int:
+    """The item to insert a proposed entry after: the last one that neither is nor is followed by
+    an earlier proposed entry (one with a ``source``). Entries of one pull request so end up with a
+    person's entry between each two, so a reviewer can amend or drop any one of them and the other
+    commits still apply; with no such slot, the end of the list."""
+    ours = [_proposed(item) for item in items]
+    for index in range(len(items) - 1, -1, -1):
+        if not ours[index] and (index == len(items) - 1 or not ours[index + 1]):
+            return index
+    return len(items) - 1
+
+
+def _proposed(item: yaml.Node) -> bool:
+    return isinstance(item, yaml.MappingNode) and any(
+        isinstance(name, yaml.ScalarNode) and name.value == "source" for name, _value in item.value
+    )
 
 
 def _content_end(node: yaml.Node) -> int:
@@ -104,14 +125,15 @@ def _render(entry: Entry, indent: str, gap: str, newline: str) -> str:
     return f"{indent}-{gap}" + "".join(lines[:1] + [inner + line for line in lines[1:]])
 
 
-def _self_check(path: str, old: str, new: str, key: str, entry: Entry, old_data: dict[str, Any]) -> None:
+def _self_check(path: str, old: str, new: str, key: str, entry: Entry, old_data: dict[str, Any], position: int) -> None:
     if not _single_insertion(old, new):
         raise EditError(f"{path}: the edit would change more than one place; left unchanged")
     try:
         new_data = yaml.safe_load(new)
     except yaml.YAMLError as err:
         raise EditError(f"{path}: appending to {key!r} would break the YAML; left unchanged") from err
-    expected = {**old_data, key: [*old_data.get(key, []), entry]}
+    items = list(old_data.get(key, []))
+    expected = {**old_data, key: [*items[:position], entry, *items[position:]]}
     if new_data != expected:
         raise EditError(f"{path}: appending to {key!r} would not read back as exactly one new item; left unchanged")
 

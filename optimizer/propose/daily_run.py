@@ -8,6 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from contextlib import suppress
+from dataclasses import replace
 from datetime import datetime, timedelta
 
 from optimizer.analysts.base import Analyst
@@ -17,6 +18,7 @@ from optimizer.gitops.branches import DECISION_COMMITS
 from optimizer.gitops.repo import AgentRepo
 from optimizer.history.from_git import history_from_git, merged
 from optimizer.history.model import NO_HISTORY, History
+from optimizer.measure.present import judged_on_the_present
 from optimizer.models import Analysis, Window
 from optimizer.propose import run_records as runs
 from optimizer.propose.measure_pass import measure_agents
@@ -104,6 +106,7 @@ def _run(
     histories = {
         name: merged(history_from_git(name, landed), history_for(name) if history_for else NO_HISTORY) for name in names
     }
+    analysis = _judged_on_the_present(analysis, histories, settings)
     measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)
     # Every agent's plan first: an analyst that fails stops the run before any branch moves.
     plans = [
@@ -161,3 +164,12 @@ def _run(
 def run_id(window: Window, agent: str) -> str:
     """Stable for a given window and agent, so re-running the same day is recognisable."""
     return f"{agent}-{window.end.replace(':', '').replace('-', '')}"
+
+
+def _judged_on_the_present(analysis: Analysis, histories: Mapping[str, History], settings: Settings) -> Analysis:
+    """A finding a merged proposal answers is judged on the versions that contain the merge."""
+    agents = tuple(
+        judged_on_the_present(agent, histories[agent.agent], settings.thresholds) if agent.agent in histories else agent
+        for agent in analysis.agents
+    )
+    return replace(analysis, agents=agents)

@@ -89,7 +89,7 @@ def states_from_analysis(result: dict[str, Any]) -> tuple[dict[str, AgentState],
     truncation.topic_traces = _topics(result["traces"]["topics"], agent)
     replies = _read_replies(result["replies"]["rows"])
     truncation.candidates = _unanswered(result["unanswered"], agent, replies)
-    _conversations(result["samples"], agent, replies)
+    _conversations(result["samples"], agent)
     _staff_replies(result["replies"]["rows"], replies, agent)
     truncation.replies = int(result["replies"]["truncated"])
     return agents, truncation
@@ -250,30 +250,11 @@ def _unanswered(result: dict[str, Any], agent: AgentLookup, replies: dict[str, C
     return int(result["truncated"])
 
 
-def conversation_questions(messages: list[dict[str, Any]] | None) -> tuple[str | None, str | None]:
-    """(first question, last question still open at the end) of a conversation, as the
-    aggregator reads it: a question answered "I don't know" is no longer open."""
-    first = last = None
-    for message in messages or ():
-        content = message.get("content")
-        if not content:
-            continue
-        role = message.get("role")
-        if role == "user":
-            last = content
-            if first is None:
-                first = content
-        elif role == "assistant" and last is not None and is_unanswered(content):
-            last = None
-    return first, last
-
-
-def _conversations(rows: list[dict[str, Any]], agent: AgentLookup, replies: dict[str, Conversation]) -> None:
+def _conversations(rows: list[dict[str, Any]], agent: AgentLookup) -> None:
     for row in sorted(rows, key=lambda row: row["id"]):
         state = agent(row["agent"])
-        first, last = conversation_questions(row["messages"])
+        said = read_conversation(row["messages"])
         if row["what"] == "negative":
-            state.negative.add(row["trace_id"], last or first)
+            state.negative.add(row["trace_id"], said.last_question or said.first_question)
         else:
-            said = replies.get(row["trace_id"])
-            state.corrected.add(row["trace_id"], (said.correction if said else None) or first)
+            state.corrected.add(row["trace_id"], said.correction or said.first_question)
