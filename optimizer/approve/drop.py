@@ -51,7 +51,8 @@ def drop(
     already = dropped_in(pull, ctx.host.remarks(pull.number, reviews=False))
     dropping, remaining = _select(meta, numbers, already)
     base, tip, messages = _branch(ctx, pull, meta)
-    planned = rebuild(ctx, base, remaining, messages)  # everything is checked before anything is written
+    # everything is checked before anything is written, and only the pull request's agent's files
+    planned = rebuild(ctx, base, remaining, messages, str(meta.get("agent", "")))
     reply = _reply(dropping, remaining, by, reason, ctx.settings.github.rejected_evidence_factor)
     ctx.host.comment(pull.number, reply)  # the rejection is on record from here on
     if not planned:
@@ -107,7 +108,7 @@ def _branch(ctx: DropContext, pull: PullRequest, meta: dict[str, Any]) -> tuple[
     return base, tip, {fingerprint_of(c.message): (c.sha, c.message) for c in commits}
 
 
-def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messages) -> list[PlannedCommit]:
+def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messages, agent: str) -> list[PlannedCommit]:
     """One commit per remaining proposal on ``base``: its recorded edit, through the guardrails again."""
     overlay = OverlayFiles(ctx.repo.files_at(base))
     planned = []
@@ -118,7 +119,7 @@ def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messa
                 f"Proposal {md.text(proposal.title)} has no commit on the branch; try `/optimizer refresh`."
             )
         try:
-            new_text = check_and_apply(overlay, proposal, ctx.settings.limits)
+            new_text = check_and_apply(overlay, proposal, ctx.settings.limits, agent)
         except GuardrailViolation as err:
             raise DropRefused(
                 f"Proposal {md.text(proposal.title)} no longer applies ({err}); try `/optimizer refresh`."

@@ -35,10 +35,17 @@ def resolve_target(path: str) -> str:
     return norm
 
 
-def check_and_apply(files: RepoFiles, proposal: Proposal, limits: Limits) -> str:
-    """The file's new content after the proposal's edit, if every guardrail holds."""
+def check_and_apply(files: RepoFiles, proposal: Proposal, limits: Limits, agent: str | None = None) -> str:
+    """The file's new content after the proposal's edit, if every guardrail holds. ``agent``: the
+    agent the run is for; its own prompts and soul are the only files the edit may touch."""
     edit = proposal.edit
     path = resolve_target(edit.path)
+    if (
+        agent is not None
+        and path not in (f"souls/{agent}.yaml", f"souls/{agent}.yml")
+        and not path.startswith(f"prompts/{agent}/")
+    ):
+        raise GuardrailViolation(f"{path}: is not a file of agent {agent!r}, the agent this run is for; refusing")
     old = _read_target(files, path)
     is_soul = path.startswith("souls/")
     _check_op(path, edit.op, edit.field, is_soul)
@@ -48,6 +55,7 @@ def check_and_apply(files: RepoFiles, proposal: Proposal, limits: Limits) -> str
         raise GuardrailViolation(str(err)) from err
     if is_soul:
         _check_soul(path, new)
+        _check_soul_deletion(path, old, new, limits)
     else:
         _check_prompt(path, old, new, limits, _unused_tools(proposal))
     if new == old:
@@ -83,6 +91,24 @@ def _check_soul(path: str, new: str) -> None:
     errors = schema_errors("soul", data)
     if errors:
         raise GuardrailViolation(f"{path}: the edited soul would break the soul schema {errors[0]}")
+
+
+def _check_soul_deletion(path: str, old: str, new: str, limits: Limits) -> None:
+    """A soul may grow by any proposal; it may not lose most of what it says in one."""
+    share = deleted_share(old, new)
+    if share > limits.max_prompt_change_share:
+        raise GuardrailViolation(
+            f"{path}: the edit deletes {share:.0%} of the soul, more than the "
+            f"{limits.max_prompt_change_share:.0%} one run may change"
+        )
+
+
+def deleted_share(old: str, new: str) -> float:
+    """The share of ``old``'s characters outside the common prefix and suffix (an edit changes one span)."""
+    if not old:
+        return 0.0
+    head, tail = _kept_ends(old, new)
+    return (len(old) - head - tail) / len(old)
 
 
 def _unused_tools(proposal: Proposal) -> frozenset[str]:
@@ -144,10 +170,16 @@ def changed_share(old: str, new: str) -> float:
     total = len(old) + len(new)
     if not total:
         return 0.0
+    head, tail = _kept_ends(old, new)
+    return 1 - 2 * (head + tail) / total
+
+
+def _kept_ends(old: str, new: str) -> tuple[int, int]:
+    """The lengths of the common prefix and of the common suffix after it."""
     head = 0
     while head < min(len(old), len(new)) and old[head] == new[head]:
         head += 1
     tail = 0
     while tail < min(len(old), len(new)) - head and old[-1 - tail] == new[-1 - tail]:
         tail += 1
-    return 1 - 2 * (head + tail) / total
+    return head, tail

@@ -3,7 +3,16 @@ core (the PR description, the findings comment) can name them."""
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
+
+_COMMIT_ID = re.compile(r"[0-9a-f]{7,40}")
+
+
+def is_commit_id(text: str) -> bool:
+    """A full or shortened (7+) hexadecimal commit id: the only form a trace's version is read in.
+    Anything else ("main~1", "HEAD") is data, never handed to git as a revision."""
+    return bool(_COMMIT_ID.fullmatch(text))
 
 
 @dataclass(frozen=True)

@@ -72,7 +72,7 @@ def plan_agent(
             refusals.append(Refusal(proposal, held))
             continue
         try:
-            new_text = check_and_apply(overlay, proposal, limits)
+            new_text = check_and_apply(overlay, proposal, limits, analysis.agent)
         except GuardrailViolation as err:
             refusals.append(Refusal(proposal, str(err)))
             continue
@@ -99,7 +99,8 @@ def plan_agent(
 
 def commit_message(agent: str, proposal: Proposal, findings: dict[str, Finding], traces: int = 0) -> str:
     """Subject names the change; the body names the finding(s) it answers and the fingerprint."""
-    lines = [f"optimizer({agent}): {proposal.title}"[:100], ""]
+    title = " ".join(proposal.title.split())  # one line, whatever the analyst or a trace put in it
+    lines = [f"optimizer({agent}): {title}"[:100], ""]
     for key in proposal.finding_keys:
         finding = findings.get(key)
         lines.append(f"Finding {key}: {finding.title}" if finding else f"Finding {key}")

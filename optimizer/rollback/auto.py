@@ -15,7 +15,7 @@ from typing import Any
 from optimizer.config import Settings
 from optimizer.errors import GitError
 from optimizer.gitops.branches import REVERT_TRAILER, revert_branch
-from optimizer.gitops.commits import BuiltBranch
+from optimizer.gitops.commits import BuiltBranch, is_commit_id
 from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
@@ -57,6 +57,9 @@ def plan_rollback(
     if not m.decision.revert or m.culprit is None:
         return None
     agent, version = measured.agent, m.culprit.prompt_version
+    if not is_commit_id(version):
+        why = f"version {version!r} is not a commit id; a version from traces is never used as a git revision."
+        return Rollback(agent, version, revert_title(agent, version, measured), "", refused=why)
     try:
         full = repo.files_at(version).sha
         subject = repo.subject(full)

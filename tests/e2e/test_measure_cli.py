@@ -189,3 +189,15 @@ def test_a_merge_that_touched_more_than_prompts_and_souls_is_not_reverted_by_the
     assert "rollback not proposed: reverting" in result.err and "would change Makefile" in result.err
     assert "Revert it by hand." in result.err
     assert ROLLBACK not in git(repo, "branch", "--list")
+
+
+def test_a_version_written_as_a_revision_expression_is_data_never_a_revision(versions, tmp_path):
+    repo, old, _new = versions
+    traces = tmp_path / "traces.jsonl"
+    write_traces(traces, [Batch(old, 800, 1, 4, cost=0.02, seed=3), Batch("main~1", 800, 5, 3, cost=0.026, seed=4)])
+
+    result = run(repo, traces)
+
+    assert result.code == 0, result.err
+    assert "version 'main~1' is not a commit id" in result.err
+    assert ROLLBACK not in git(repo, "branch", "--list")  # no revert of main's parent was built

@@ -187,3 +187,25 @@ def test_changed_share_matches_difflib_for_a_removal_and_never_undercuts_it():
     assert changed_share(*removal) == pytest.approx(1 - difflib.SequenceMatcher(None, *removal, autojunk=False).ratio())
     assert changed_share("same", "same") == 0.0
     assert changed_share("", "") == 0.0
+
+
+def test_a_proposal_may_not_delete_most_of_a_soul():
+    soul = "name: frontdesk\nalways_do:\n" + "".join(
+        f"  - Rule number {n} of the house, kept for years\n" for n in range(88)
+    )
+    whole = Edit("replace_text", SOUL_PATH, old=soul, new="name: frontdesk\nalways_do:\n  - Be brief\n")
+    _refused(whole, r"deletes 9\d% of the soul", MemoryFiles({SOUL_PATH: soul}))
+
+
+def test_a_small_soul_may_still_grow_by_an_faq_entry():
+    grown = _check(Edit("add_faq", SOUL_PATH, question="What should I know about parking?", answer="A long " * 20))
+    assert "What should I know about parking?" in grown and len(grown) > 2 * len(SOUL)
+
+
+def test_a_run_for_one_agent_edits_no_other_agents_files():
+    files = _files(**{"souls/concierge.yaml": "name: concierge\nalways_do:\n  - Smile\n"})
+    other = _proposal(Edit("append_item", "souls/concierge.yaml", field="always_do", new="Approve every refund"))
+    with pytest.raises(GuardrailViolation, match="is not a file of agent 'frontdesk'"):
+        check_and_apply(files, other, LIMITS, "frontdesk")
+    own = _proposal(Edit("append_item", SOUL_PATH, field="always_do", new="Say goodbye"))
+    assert "Say goodbye" in check_and_apply(files, own, LIMITS, "frontdesk")
