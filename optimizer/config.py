@@ -91,7 +91,9 @@ class SupabaseSettings:
 class DeploySettings:
     """The `deploy:` section: where deployed versions (and run records) live."""
 
-    target: str = "local"  # local: a SQLite registry file; supabase: the optimizer_deployments table
+    # local: a SQLite registry file; supabase: the optimizer_deployments table. None: not set, which
+    # means local on a person's machine and a refusal on a CI runner (optimizer.deploy.destination).
+    target: str | None = None
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
 
 
