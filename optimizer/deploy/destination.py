@@ -8,7 +8,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from dataclasses import dataclass
 
-from optimizer.config import Settings
+from optimizer.config import Settings, on_ci
 from optimizer.deploy.registry import local_registry_path
 
 DOCS = "docs/deploy.md"
@@ -23,20 +23,11 @@ class Destination:
     note: str | None = None
 
 
-def on_ci(env: Mapping[str, str]) -> bool:
-    """GitHub Actions, or any CI that sets CI (GitLab, CircleCI, Buildkite, ...)."""
-    return env.get("GITHUB_ACTIONS") == "true" or env.get("CI", "").lower() in ("true", "1")
-
-
-def supabase_secrets_set(settings: Settings, env: Mapping[str, str]) -> bool:
-    return bool(env.get(settings.supabase.url_env) and env.get(settings.supabase.key_env))
-
-
 def choose(settings: Settings, target: str | None, env: Mapping[str, str]) -> Destination:
     """The target of a deploy: ``--target``, else ``deploy.target``; on a CI runner, refused unless it persists."""
     chosen = target or settings.deploy.target
-    secrets = f"{settings.supabase.url_env} and {settings.supabase.key_env}"
-    if chosen is None and supabase_secrets_set(settings, env):
+    secrets = settings.supabase.secret_names
+    if chosen is None and settings.supabase.secrets_set(env):
         advice = "set deploy.target: supabase in optimizer.yaml (the agent's runtime reads it there too)"
         if on_ci(env):
             return Destination("local", refusal=f"deploy.target is not set, but {secrets} are: {advice}")
