@@ -177,6 +177,16 @@ def init(repo: Path, force: bool, deploy_target: str | None) -> None:
     init_command(repo, force, deploy_target, click.echo)
 
 
+@cli.command()
+@_repo_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def doctor(repo: Path, output_format: str) -> None:
+    """Check the set-up (workflows, deploy target, traces, GitHub token, Supabase); exit 1 on a problem."""
+    from optimizer.commands.doctor import doctor_command
+
+    doctor_command(repo, output_format, click.echo)
+
+
 @cli.command("diff-cost")
 @_repo_options
 @click.option("--base", required=True, metavar="REF", help="The commit before the change (e.g. the PR's base).")

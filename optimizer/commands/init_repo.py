@@ -11,14 +11,12 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
 from optimizer.config import CONFIG_FILE, load_settings
 from optimizer.errors import InitConflict, OptimizerError
+from optimizer.templates import WORKFLOWS, WORKFLOWS_DIR, config_text, workflow_text
 
-WORKFLOWS = ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml")
-WORKFLOWS_DIR = ".github/workflows"
 DEPLOY_TARGETS = ("supabase", "local")
 _DEPLOY_UNSET = "# deploy:\n#   target: supabase\n"
 
@@ -42,11 +40,8 @@ class InitResult:
 
 def targets(deploy_target: str | None = None) -> tuple[Target, ...]:
     """What init writes, read from the package's templates; ``deploy_target`` goes into optimizer.yaml."""
-    root = resources.files("optimizer") / "templates"
-    workflows = tuple(
-        Target(f"{WORKFLOWS_DIR}/{name}", (root / "workflows" / name).read_text(encoding="utf-8")) for name in WORKFLOWS
-    )
-    config = (root / CONFIG_FILE).read_text(encoding="utf-8")
+    workflows = tuple(Target(f"{WORKFLOWS_DIR}/{name}", workflow_text(name)) for name in WORKFLOWS)
+    config = config_text()
     if deploy_target is not None:
         config = config.replace(_DEPLOY_UNSET, f"deploy:\n  target: {deploy_target}\n")
     return (*workflows, Target(CONFIG_FILE, config, user_owned=True))

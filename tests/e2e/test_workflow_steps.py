@@ -128,6 +128,19 @@ def test_a_dry_run_by_hand_puts_the_pull_request_in_the_job_summary(example_repo
     assert not list((example_repo / ".git" / "refs" / "heads").glob("optimizer/*"))
 
 
+def test_the_set_up_check_puts_each_problem_in_the_job_summary(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    token = "steps.app-token.outputs.token || secrets.OPTIMIZER_GITHUB_TOKEN || github.token"
+    kind = "steps.app-token.outputs.token && 'app' || secrets.OPTIMIZER_GITHUB_TOKEN && 'pat' || 'actions'"
+    done = runner.run("Check the set-up", example_repo, {token: "", kind: "actions"})
+    assert done.returncode == 1  # continue-on-error: shown as a problem, the run still goes ahead
+    summary = runner.summary.read_text()
+    assert summary.startswith("## optimizer doctor\n")
+    [log] = [t.content for t in fences(summary) if t.markup == "~~~~~~~~"]
+    assert "fail  deploy target" in log and "fail  github token" in log and "problem(s) in the set-up" in log
+    assert "fail  github token" in done.stdout
+
+
 def test_a_fence_inside_the_patch_does_not_break_the_summary(tmp_path):
     runner = Runner(tmp_path, "optimize.yml", "optimize")
     (runner.temp / "optimizer").mkdir()
