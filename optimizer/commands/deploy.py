@@ -65,7 +65,8 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
     artifacts = [a for build in builds if build.deployable for a in build.artifacts] + _kept(registry, active, held)
     plan = plan_deploy(files.sha, artifacts, active)
     if plan.is_noop:
-        echo(f"nothing to deploy: {registry.description} already has the prompts and souls of {sha}.")
+        which = "the other agents' prompts and souls" if held else "the prompts and souls"
+        echo(f"nothing to deploy: {registry.description} already has {which} of {sha}.")
     else:
         echo(f"deploy {sha} to {registry.description}:")
         for line in plan_lines(plan):
@@ -102,7 +103,7 @@ def shipped_line(sha: str, where: str, result: DeployResult) -> str:
     """Where the deploy went and how much it moved: the line a deploy log must end with."""
     agents = sorted({agent for agent, _path in (*result.inserted, *result.deactivated)})
     return (
-        f"deployed {sha} to {where}: {len(agents)} agent(s) at the new version ({', '.join(agents) or 'none'}), "
+        f"deployed {sha} to {where}: {len(agents)} agent(s) changed ({', '.join(agents) or 'none'}), "
         f"{len(result.inserted)} new file version(s), {len(result.deactivated)} removed, "
         f"{result.unchanged} unchanged."
     )

@@ -22,8 +22,7 @@ class Result:
 
 def optimizer(*args: str | Path, cwd: Path | None = None, env: dict[str, str] | None = None) -> Result:
     """Run the CLI in a child process, exactly as a user would."""
-    scrubbed = ("GITHUB_", "ANTHROPIC_", "SUPABASE_", "RUNNER_")
-    full_env = {k: v for k, v in os.environ.items() if not k.startswith(scrubbed) and k != "CI"}
+    full_env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "SUPABASE_"))}
     full_env.update(env or {})
     done = subprocess.run(
         [sys.executable, "-m", "optimizer", *map(str, args)],

@@ -45,7 +45,7 @@ def test_deploy_status_and_drift_with_the_local_registry(example_repo):
     assert done.code == 0, done.err
     registry = (example_repo / ".optimizer" / "registry.sqlite3").resolve()
     assert done.out.endswith(
-        f"deployed {first[:12]} to the local registry {registry}: 1 agent(s) at the new version (frontdesk), "
+        f"deployed {first[:12]} to the local registry {registry}: 1 agent(s) changed (frontdesk), "
         "3 new file version(s), 0 removed, 0 unchanged.\n"
     )
     assert "nothing to deploy" in optimizer("deploy", cwd=example_repo).out
@@ -113,7 +113,7 @@ def test_one_agents_invalid_files_never_block_another(example_repo):
     second = commit_change(example_repo, "\nNew rule.\n", "frontdesk rule, concierge placeholder lost")
     result = optimizer("deploy", cwd=example_repo)
     assert result.code == 1
-    assert f"deployed {second[:12]}" in result.out and "1 agent(s) at the new version (frontdesk)" in result.out
+    assert f"deployed {second[:12]}" in result.out and "1 agent(s) changed (frontdesk)" in result.out
     error = result.err.strip().splitlines()
     assert len(error) == 1 and "not deployed (the version deployed before stays): concierge" in error[0]
     assert "required placeholder '{{PLAYBOOKS}}' is missing" in error[0] and "frontdesk" not in error[0]
