@@ -108,17 +108,10 @@ class GitHubEmulator:
 
     # --- set-up and what people do in the web UI (no API for it in the subset) -----------------
 
-    def add_user(
-        self,
-        login: str,
-        *,
-        token: str | None = None,
-        type: str = "User",
-        permission: str = "write",
-        scopes: str | None = None,
-    ) -> User:
+    def add_user(self, login: str, **options: Any) -> User:
+        """A person or a bot: ``token``, ``type``, ``permission``, ``scopes`` as for ``State.add_user``."""
         with self._lock:
-            return self.state.add_user(login, token=token, type=type, permission=permission, scopes=scopes)
+            return self.state.add_user(login, **options)
 
     def review(self, number: int, login: str, body: str, state: str = "CHANGES_REQUESTED") -> Review:
         with self._lock:
