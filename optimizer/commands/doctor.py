@@ -63,7 +63,10 @@ def github_checks(settings: Settings, env: Mapping[str, str]) -> list[Check]:
     names = (settings.github.token_env,) if settings.github.token_env else TOKEN_VARIABLES
     if not any(env.get(name, "").strip() for name in names):
         return [fail("github token", f"none: set {' or '.join(names)} (docs/github.md#github-set-up)")]
-    target = publish_target(settings, env)
+    try:
+        target = publish_target(settings, env)
+    except OptimizerError as err:  # not a git checkout, or a repository name that is not owner/name
+        return [fail("github repository", str(err))]
     if target is None:
         return [skip("github", "no repository: set github.repository in optimizer.yaml, or add an origin remote")]
     kind = token_kind(target.token.reveal(), env)
