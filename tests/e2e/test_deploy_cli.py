@@ -44,9 +44,9 @@ def test_deploy_status_and_drift_with_the_local_registry(example_repo):
     done = optimizer("deploy", cwd=example_repo)
     assert done.code == 0, done.err
     registry = (example_repo / ".optimizer" / "registry.sqlite3").resolve()
-    assert done.out.endswith(
+    assert (
         f"deployed {first[:12]} to the local registry {registry}: 1 agent(s) changed (frontdesk), "
-        "3 new file version(s), 0 removed, 0 unchanged.\n"
+        "3 new file version(s), 0 removed, 0 unchanged." in done.out.splitlines()
     )
     assert "nothing to deploy" in optimizer("deploy", cwd=example_repo).out
     assert git(example_repo, "status", "--porcelain") == ""  # the registry ignores itself
