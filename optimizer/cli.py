@@ -157,11 +157,34 @@ def agents(repo: Path, agent: str | None, output_format: str) -> None:
 @cli.command()
 @_repo_options
 @click.option("--force", is_flag=True, help="Replace workflows that differ from the templates.")
-def init(repo: Path, force: bool) -> None:
+@click.option(
+    "--deploy-target",
+    type=click.Choice(["supabase", "local"]),
+    default=None,
+    help="Where merged versions are deployed, written into a new optimizer.yaml (asked at a terminal).",
+)
+def init(repo: Path, force: bool, deploy_target: str | None) -> None:
     """Write the four GitHub workflows and a commented optimizer.yaml into the agent repo."""
     from optimizer.commands.init_repo import init_command
 
-    init_command(repo, force, click.echo)
+    if deploy_target is None and sys.stdin.isatty() and not (repo / "optimizer.yaml").exists():
+        answer = click.prompt(
+            "Where should merged versions be deployed? supabase (needed for GitHub-hosted runners), local, or later",
+            type=click.Choice(["supabase", "local", "later"]),
+            default="supabase",
+        )
+        deploy_target = None if answer == "later" else answer
+    init_command(repo, force, deploy_target, click.echo)
+
+
+@cli.command()
+@_repo_options
+@click.option("--format", "output_format", type=click.Choice(["text", "json"]), default="text", show_default=True)
+def doctor(repo: Path, output_format: str) -> None:
+    """Check the set-up (workflows, deploy target, traces, GitHub token, Supabase); exit 1 on a problem."""
+    from optimizer.commands.doctor import doctor_command
+
+    doctor_command(repo, output_format, click.echo)
 
 
 @cli.command("diff-cost")

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field, fields, replace
 from datetime import datetime
 from pathlib import Path
@@ -86,12 +87,22 @@ class SupabaseSettings:
     max_error_groups: int = 20_000  # distinct raw error messages per agent the analysis reads
     max_candidates: int = 200_000  # candidate unanswered questions the analysis reads
 
+    def secrets_set(self, env: Mapping[str, str]) -> bool:
+        """The URL and the service-role key are both in ``env``."""
+        return bool(env.get(self.url_env) and env.get(self.key_env))
+
+    @property
+    def secret_names(self) -> str:
+        return f"{self.url_env} and {self.key_env}"
+
 
 @dataclass(frozen=True)
 class DeploySettings:
     """The `deploy:` section: where deployed versions (and run records) live."""
 
-    target: str = "local"  # local: a SQLite registry file; supabase: the optimizer_deployments table
+    # local: a SQLite registry file; supabase: the optimizer_deployments table. None: not set, which
+    # means local on a person's machine and a refusal on a CI runner (optimizer.deploy.destination).
+    target: str | None = None
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
 
 
@@ -150,6 +161,12 @@ class Settings:
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
         return path if path.is_absolute() else self.repo / path
+
+
+def on_ci(env: Mapping[str, str]) -> bool:
+    """A CI runner: GitHub Actions, or any CI that sets CI (GitLab, CircleCI, Buildkite, ...). Its checkout
+    holds only what is committed, and what it writes is thrown away with it."""
+    return env.get("GITHUB_ACTIONS") == "true" or env.get("CI", "").lower() in ("true", "1")
 
 
 def load_settings(repo: Path) -> Settings:

@@ -1,5 +1,6 @@
 """What every test runs under: an empty $HOME of its own, no user or system git config, no GIT_*
-variables from the caller's shell; and a test that writes anything into $HOME fails."""
+variables from the caller's shell, not on a CI runner (a test that wants one sets CI itself); and a
+test that writes anything into $HOME fails."""
 
 from __future__ import annotations
 
@@ -12,7 +13,7 @@ import pytest
 def untouched_home(tmp_path_factory, monkeypatch):
     home = tmp_path_factory.mktemp("home")
     for var in list(os.environ):
-        if var.startswith("GIT_"):
+        if var.startswith("GIT_") or var in ("CI", "GITHUB_ACTIONS", "RUNNER_ENVIRONMENT"):
             monkeypatch.delenv(var)
     monkeypatch.setenv("HOME", str(home))
     monkeypatch.setenv("XDG_CONFIG_HOME", str(home / ".config"))

@@ -49,7 +49,7 @@ def _unwritten_answers(soul: Soul) -> list[Issue]:
     issues = []
     for number, entry in enumerate(entries, start=1):
         answer = entry.get("answer") if isinstance(entry, dict) else None
-        if isinstance(answer, str) and _unwritten(answer):
+        if isinstance(answer, str) and unwritten(answer):
             question = entry.get("question")
             issues.append(
                 Issue(
@@ -62,7 +62,8 @@ def _unwritten_answers(soul: Soul) -> list[Issue]:
     return issues
 
 
-def _unwritten(answer: str) -> bool:
+def unwritten(answer: str) -> bool:
+    """An FAQ answer left for the owner: empty, or still the marker an analyst wrote."""
     text = answer.strip()
     return not text or text.startswith(UNWRITTEN_ANSWER_MARKER)
 

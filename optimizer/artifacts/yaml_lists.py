@@ -1,14 +1,17 @@
-"""Append one entry to a top-level block list of a YAML file, leaving every other byte alone.
+"""Append one entry to a top-level block list of a YAML file, or remove items from one, leaving every
+other byte alone.
 
 The entry is inserted as new lines right after the last item (a proposed FAQ entry: after the
 last item not next to another proposed one, see ``_free_slot``), in the indentation and dash
 style of that item. Then the result is read back: it must equal the old data with exactly that
-entry inserted, and the old text must survive as prefix + suffix. Anything else is an EditError.
+entry inserted, and the old text must survive as prefix + suffix. Anything else is an EditError. A
+removal cuts the items' lines and is read back the same way.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Sequence
 from typing import Any
 
 import yaml
@@ -50,10 +53,16 @@ def _load(path: str, text: str) -> dict[str, Any]:
 
 
 def _top_level_value(path: str, text: str, key: str) -> yaml.Node | None:
+    entry = _top_level_entry(text, key)
+    return entry[1] if entry else None
+
+
+def _top_level_entry(text: str, key: str) -> tuple[yaml.Node, yaml.Node] | None:
+    """The key's node and its value's, or None."""
     root = yaml.compose(text, Loader=yaml.SafeLoader)  # parses: _load succeeded on the same text
     if not isinstance(root, yaml.MappingNode):
         return None
-    found = [value for name, value in root.value if isinstance(name, yaml.ScalarNode) and name.value == key]
+    found = [(name, value) for name, value in root.value if isinstance(name, yaml.ScalarNode) and name.value == key]
     return found[-1] if found else None  # safe_load keeps the last of duplicate keys too
 
 
@@ -146,3 +155,48 @@ def _single_insertion(old: str, new: str) -> bool:
     while head < len(old) and old[head] == new[head]:
         head += 1
     return new.endswith(old[head:])
+
+
+def remove_items(path: str, text: str, key: str, numbers: Sequence[int]) -> str:
+    """``text`` without the items at ``numbers`` (0-based) of the top-level block list ``key``; every
+    other byte kept. Removing every item removes the key. Read back like an append: anything but
+    exactly those items gone is an EditError."""
+    old_data = _load(path, text)
+    name, value = _top_level_entry(text, key) or (None, None)
+    if name is None or not isinstance(value, yaml.SequenceNode) or value.flow_style or not value.value:
+        raise EditError(f"{path}: {key!r} is not a block list ('- item' per line); not rewriting it")
+    drop = sorted(set(numbers))
+    if len(drop) == len(value.value):
+        spans = [(_line_start(text, name.start_mark.index), _line_after(text, value.value[-1]))]
+    else:
+        spans = [(_item_start(path, text, value.value[n]), _line_after(text, value.value[n])) for n in drop]
+    new_text = text
+    for start, end in reversed(spans):
+        new_text = new_text[:start] + new_text[end:]
+    kept = [item for n, item in enumerate(old_data[key]) if n not in drop]
+    expected = {**old_data, key: kept} if kept else {k: v for k, v in old_data.items() if k != key}
+    try:
+        same = yaml.safe_load(new_text) == expected
+    except yaml.YAMLError:
+        same = False
+    if not same:
+        raise EditError(f"{path}: removing items of {key!r} would not read back as exactly those items gone")
+    return new_text
+
+
+def _line_start(text: str, index: int) -> int:
+    return text.rfind("\n", 0, index) + 1
+
+
+def _item_start(path: str, text: str, item: yaml.Node) -> int:
+    """The start of the line holding the item's dash; the item must be the first thing on it."""
+    start = _line_start(text, item.start_mark.index)
+    if _DASH.fullmatch(text[start : item.start_mark.index]) is None:
+        raise EditError(f"{path}: line {item.start_mark.line + 1}: cannot tell where the list item starts")
+    return start
+
+
+def _line_after(text: str, item: yaml.Node) -> int:
+    """The start of the line after the item's content."""
+    at, _lead = _insertion_point(text, item.start_mark.index, _content_end(item), "\n")
+    return at

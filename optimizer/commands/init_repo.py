@@ -3,20 +3,22 @@
 All or nothing: every target is checked before the first byte is written, so a workflow that
 exists with other content stops the whole command. An identical file is left alone (re-running
 is a no-op). An existing optimizer.yaml is the user's configuration: it is kept, never replaced.
+The deploy target chosen (``--deploy-target``) is written into a new optimizer.yaml; without one,
+init says that the deploy workflow refuses to run until ``deploy.target`` is set.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from importlib import resources
 from pathlib import Path
 
-from optimizer.config import CONFIG_FILE
+from optimizer.config import CONFIG_FILE, load_settings
 from optimizer.errors import InitConflict, OptimizerError
+from optimizer.templates import WORKFLOWS, WORKFLOWS_DIR, config_text, workflow_text
 
-WORKFLOWS = ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml")
-WORKFLOWS_DIR = ".github/workflows"
+DEPLOY_TARGETS = ("supabase", "local")
+_DEPLOY_UNSET = "# deploy:\n#   target: supabase\n"
 
 
 @dataclass(frozen=True)
@@ -36,20 +38,22 @@ class InitResult:
         return [path for path, done in self.outcomes if done == outcome]
 
 
-def targets() -> tuple[Target, ...]:
-    """What init writes, read from the package's templates."""
-    root = resources.files("optimizer") / "templates"
-    workflows = tuple(
-        Target(f"{WORKFLOWS_DIR}/{name}", (root / "workflows" / name).read_text(encoding="utf-8")) for name in WORKFLOWS
-    )
-    config = Target(CONFIG_FILE, (root / CONFIG_FILE).read_text(encoding="utf-8"), user_owned=True)
-    return (*workflows, config)
+def targets(deploy_target: str | None = None) -> tuple[Target, ...]:
+    """What init writes, read from the package's templates; ``deploy_target`` goes into optimizer.yaml."""
+    workflows = tuple(Target(f"{WORKFLOWS_DIR}/{name}", workflow_text(name)) for name in WORKFLOWS)
+    config = config_text()
+    if deploy_target is not None:
+        config = config.replace(_DEPLOY_UNSET, f"deploy:\n  target: {deploy_target}\n")
+    return (*workflows, Target(CONFIG_FILE, config, user_owned=True))
 
 
-def init_repo(repo: Path, *, force: bool = False) -> InitResult:
+def init_repo(repo: Path, *, force: bool = False, deploy_target: str | None = None) -> InitResult:
     if not repo.is_dir():
         raise OptimizerError(f"{repo}: not a directory (pass the agent repo with --repo)")
-    outcomes = [(target, _outcome(_state(repo, target), target.user_owned, force)) for target in targets()]
+    if deploy_target is not None and deploy_target not in DEPLOY_TARGETS:
+        raise OptimizerError(f"unknown deploy target {deploy_target!r}: use one of {', '.join(DEPLOY_TARGETS)}")
+    pristine = {target.path: target.text for target in targets() if target.user_owned}
+    outcomes = [(target, _outcome(repo, target, pristine, force)) for target in targets(deploy_target)]
     conflicts = [target.path for target, outcome in outcomes if outcome == "conflict"]
     if conflicts:
         others = f" (and {len(conflicts) - 1} more: {', '.join(conflicts[1:])})" if len(conflicts) > 1 else ""
@@ -63,13 +67,14 @@ def init_repo(repo: Path, *, force: bool = False) -> InitResult:
     return InitResult(tuple((target.path, outcome) for target, outcome in outcomes))
 
 
-def _outcome(state: str, user_owned: bool, force: bool) -> str:
+def _outcome(repo: Path, target: Target, pristine: dict[str, str], force: bool) -> str:
+    state = _state(repo, target)
     if state == "new":
         return "written"
     if state == "same":
         return "unchanged"
-    if user_owned:
-        return "kept"
+    if target.user_owned:  # the user's own, unless it is still exactly what an earlier init wrote
+        return "written" if (repo / target.path).read_bytes() == pristine[target.path].encode("utf-8") else "kept"
     return "written" if force else "conflict"
 
 
@@ -101,12 +106,35 @@ def _write(repo: Path, path: str, text: str) -> None:
         raise OptimizerError(f"{full}: cannot write: {err}") from err
 
 
-def init_command(repo: Path, force: bool, echo: Callable[..., None]) -> None:
-    result = init_repo(repo, force=force)
+def init_command(repo: Path, force: bool, deploy_target: str | None, echo: Callable[..., None]) -> None:
+    result = init_repo(repo, force=force, deploy_target=deploy_target)
     words = {"written": "wrote", "unchanged": "unchanged", "kept": "kept your"}
     for path, outcome in result.outcomes:
         echo(f"{words[outcome]} {path}")
+    echo(deploy_line(repo, deploy_target, kept=CONFIG_FILE in result.paths("kept")))
     if result.paths("written"):
         echo(
-            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets (docs/github.md)."
+            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets (docs/github.md);"
+            " `optimizer doctor` checks the set-up."
         )
+
+
+def deploy_line(repo: Path, asked: str | None, *, kept: bool) -> str:
+    """Where merged versions will go, as optimizer.yaml now says, and what to do when that is nowhere."""
+    target = load_settings(repo).deploy.target
+    if kept and asked is not None and asked != target:
+        return (
+            f"deploy target: {target or 'not set'}, as your optimizer.yaml says (kept): "
+            f"set deploy.target: {asked} in it yourself."
+        )
+    if target == "supabase":
+        return "deploy target: supabase (secrets SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY; docs/deploy.md)."
+    if target == "local":
+        return (
+            "deploy target: local: on a CI runner the deploy workflow refuses it unless deploy.registry is a path "
+            "outside the checkout on a self-hosted runner (docs/deploy.md)."
+        )
+    return (
+        "deploy target: not set: the deploy workflow refuses to run until deploy.target is set in optimizer.yaml "
+        "(supabase for GitHub Actions; a new repo: rerun with --deploy-target supabase; docs/deploy.md)."
+    )

@@ -11,7 +11,7 @@ from pathlib import Path
 from optimizer.artifacts.constants import PROMPTS_DIR, soul_paths
 from optimizer.commands.base import Echo
 from optimizer.config import load_settings
-from optimizer.deploy.artifacts import gather
+from optimizer.deploy.artifacts import build_agents
 from optimizer.deploy.drift import compare, status_lines
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.registry import open_registry
@@ -23,7 +23,7 @@ def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> N
     settings = load_settings(repo)
     with AgentRepo(repo) as git_repo:
         files = git_repo.files_at("HEAD")
-        artifacts, _problems = gather(files)
+        artifacts = [artifact for build in build_agents(files) for artifact in build.artifacts]
         agents = sorted({a.agent for a in artifacts})
         git_versions = {a: git_repo.last_commit(files.sha, [*soul_paths(a), f"{PROMPTS_DIR}/{a}"]) for a in agents}
     registry = open_registry(settings, target)

@@ -62,7 +62,7 @@ class LocalRegistry:
 
     def __init__(self, path: Path) -> None:
         self.path = path
-        self.description = f"the local registry {path}"
+        self.description = f"the local registry {path.resolve()}"
 
     @contextmanager
     def _connect(self) -> Iterator[sqlite3.Connection]:

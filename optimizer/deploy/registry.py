@@ -37,7 +37,7 @@ def local_registry_path(settings: Settings) -> Path:
 
 def open_registry(settings: Settings, target: str | None = None) -> Registry:
     """The registry named by ``target``, else by ``deploy.target`` (default: the local file)."""
-    name = target or settings.deploy.target
+    name = target or settings.deploy.target or "local"
     if name == "local":
         return LocalRegistry(local_registry_path(settings))
     if name == "supabase":

@@ -30,7 +30,7 @@ class SupabaseRegistry:
         self.url = url
         self._key = key
         self._timeout = settings.timeout
-        self.description = f"Supabase {host_of(url)}"
+        self.description = f"Supabase {host_of(url)} (table optimizer_deployments)"
 
     def _rows(self, what: str, table: str, columns: str, filters: dict[str, str], order: str) -> list[dict[str, Any]]:
         """Every row matching ``filters`` (equality), page by page."""

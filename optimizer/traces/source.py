@@ -8,17 +8,20 @@ source's module is imported only when it is chosen, so a JSONL run never loads a
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import os
+from collections.abc import Callable, Mapping
 from datetime import datetime
 from pathlib import Path
 from typing import Protocol
 
 from optimizer.analysis.aggregate import AgentState
 from optimizer.analysis.daily import DailyAggregator
-from optimizer.config import Settings
+from optimizer.config import Settings, on_ci
 from optimizer.errors import ConfigError
 from optimizer.models import SourceReport
 from optimizer.traces.jsonl import Progress
+
+TRACES_DOCS = "docs/deploy.md#how-traces-reach-the-daily-job"
 
 
 class TraceSource(Protocol):
@@ -38,7 +41,21 @@ class TraceSource(Protocol):
 def _jsonl(settings: Settings, path: Path, progress: Progress | None) -> TraceSource:
     from optimizer.traces.jsonl_source import JsonlSource
 
+    if not path.exists() and on_ci(os.environ):
+        raise ConfigError(missing_on_ci(settings, path, os.environ))
     return JsonlSource(path, progress)
+
+
+def missing_on_ci(settings: Settings, path: Path, env: Mapping[str, str]) -> str:
+    """What to configure when a CI runner's checkout has no JSONL traces: it holds only what is committed."""
+    supabase = settings.supabase.secret_names
+    if settings.supabase.secrets_set(env):
+        return f"{path}: no traces in this checkout, but {supabase} are set: set traces.source: supabase"
+    return (
+        f"{path}: no traces in this checkout (a CI runner has only what is committed): set traces.source: supabase "
+        f"in optimizer.yaml with the secrets {supabase}, or commit the JSONL files under traces.path, or download "
+        f"them from another workflow's artifact before the run ({TRACES_DOCS})"
+    )
 
 
 def _supabase(settings: Settings, path: Path, progress: Progress | None) -> TraceSource:

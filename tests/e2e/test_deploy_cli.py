@@ -7,6 +7,7 @@ import json
 import sqlite3
 from pathlib import Path
 
+from optimizer.artifacts.yaml_lists import append_entry
 from tests.e2e.conftest import git, optimizer
 from tests.support.postgres import database_url, insert_traces, postgres, rest
 
@@ -42,7 +43,11 @@ def test_deploy_status_and_drift_with_the_local_registry(example_repo):
 
     done = optimizer("deploy", cwd=example_repo)
     assert done.code == 0, done.err
-    assert f"deployed {first[:12]}: 3 new version(s)" in done.out
+    registry = (example_repo / ".optimizer" / "registry.sqlite3").resolve()
+    assert (
+        f"deployed {first[:12]} to the local registry {registry}: 1 agent(s) changed (frontdesk), "
+        "3 new file version(s), 0 removed, 0 unchanged." in done.out.splitlines()
+    )
     assert "nothing to deploy" in optimizer("deploy", cwd=example_repo).out
     assert git(example_repo, "status", "--porcelain") == ""  # the registry ignores itself
 
@@ -52,22 +57,100 @@ def test_deploy_status_and_drift_with_the_local_registry(example_repo):
     check = optimizer("status", "--check", cwd=example_repo)
     assert check.code == 1 and "deployed version differs" in check.err
 
-    assert "1 new version(s), 0 removed, 2 unchanged" in optimizer("deploy", cwd=example_repo).out
+    assert "1 new file version(s), 0 removed, 2 unchanged" in optimizer("deploy", cwd=example_repo).out
     assert "in sync" in optimizer("status", "--check", cwd=example_repo).out
     assert registry_rows(example_repo)[-1] == (SYSTEM, second, 1)
     assert (SYSTEM, first, 0) in registry_rows(example_repo)  # the previous version stays
 
 
-def test_deploy_refuses_an_agent_that_fails_validation(example_repo):
+def registry_files(repo: Path) -> dict[str, str]:
+    """path -> content of every active row of the local registry."""
+    with sqlite3.connect(repo / ".optimizer" / "registry.sqlite3") as conn:
+        return dict(conn.execute("select path, content from deployments where active = 1").fetchall())
+
+
+def add_concierge(repo: Path, prompt_body: str) -> None:
+    """A second agent whose prompt requires a placeholder: valid only when the body keeps it."""
+    (repo / "souls" / "concierge.yaml").write_text("name: concierge\n")
+    (repo / "prompts" / "concierge").mkdir()
+    front = '---\nrequired_placeholders: ["{{PLAYBOOKS}}"]\n---\n'
+    (repo / "prompts" / "concierge" / "system.md").write_text(front + prompt_body)
+    git(repo, "add", "-A")
+    git(repo, "commit", "-q", "-m", f"concierge: {prompt_body.strip()}")
+
+
+def test_an_unanswered_faq_entry_is_left_out_and_the_rest_of_the_merge_ships(example_repo):
     soul = example_repo / "souls" / "frontdesk.yaml"
-    soul.write_text(
-        soul.read_text() + "\nfaq:\n  - question: Can I bring my dog?\n    answer: 'TODO(owner): write it'\n"
-    )
-    git(example_repo, "commit", "-q", "-am", "unwritten answer")
+    before = soul.read_text()
+    unanswered = {"question": "Can I bring my dog?", "answer": "TODO(owner): write the answer."}
+    soul.write_text(append_entry(soul.name, before, "faq", unanswered))  # as the optimizer's FAQ proposal does
+    commit_change(example_repo, "\nAlways greet the guest by name.\n", "knowledge gap merged unanswered")
+    assert optimizer("validate", cwd=example_repo).code == 1  # the pull request's check still fails on it
+
+    result = optimizer("deploy", cwd=example_repo)
+    assert result.code == 0, result.err
+    assert "warning: frontdesk: FAQ entry 'Can I bring my dog?' has no answer yet: left out" in result.err
+    shipped = registry_files(example_repo)
+    assert shipped["souls/frontdesk.yaml"] == before  # byte for byte what was merged, less the entry
+    assert "Always greet the guest by name." in shipped[SYSTEM]
+    assert "TODO(owner)" not in "".join(shipped.values())
+    assert "in sync" in optimizer("status", "--check", cwd=example_repo).out
+
+    soul.write_text(soul.read_text().replace("TODO(owner): write the answer.", "Yes, dogs stay free."))
+    git(example_repo, "commit", "-q", "-am", "answer written")
+    answered = optimizer("deploy", cwd=example_repo)
+    assert answered.code == 0 and "warning" not in answered.err
+    assert "Yes, dogs stay free." in registry_files(example_repo)["souls/frontdesk.yaml"]
+
+
+def test_one_agents_invalid_files_never_block_another(example_repo):
+    add_concierge(example_repo, "Help guests. {{PLAYBOOKS}}\n")
+    assert optimizer("deploy", cwd=example_repo).code == 0
+    deployed_before = registry_files(example_repo)["prompts/concierge/system.md"]
+
+    broken = example_repo / "prompts" / "concierge" / "system.md"
+    broken.write_text(deployed_before.replace(" {{PLAYBOOKS}}", ""))
+    second = commit_change(example_repo, "\nNew rule.\n", "frontdesk rule, concierge placeholder lost")
     result = optimizer("deploy", cwd=example_repo)
     assert result.code == 1
-    assert "refusing to deploy" in result.err and "not written yet" in result.err
+    assert f"deployed {second[:12]}" in result.out and "1 agent(s) changed (frontdesk)" in result.out
+    error = result.err.strip().splitlines()
+    assert len(error) == 1 and "not deployed (the version deployed before stays): concierge" in error[0]
+    assert "required placeholder '{{PLAYBOOKS}}' is missing" in error[0] and "frontdesk" not in error[0]
+    shipped = registry_files(example_repo)
+    assert "New rule." in shipped[SYSTEM] and shipped["prompts/concierge/system.md"] == deployed_before
+
+
+def test_on_a_ci_runner_deploy_refuses_a_registry_it_would_throw_away(example_repo, rest):
+    ci = {"CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_ENVIRONMENT": "github-hosted"}
+    bare = optimizer("deploy", cwd=example_repo, env=ci)
+    assert bare.code == 1 and len(bare.err.strip().splitlines()) == 1
+    assert "deploy.target is not set" in bare.err and "deploy.target: supabase" in bare.err
     assert not (example_repo / ".optimizer").exists()
+
+    secrets = {"SUPABASE_URL": rest.url, "SUPABASE_SERVICE_ROLE_KEY": rest.key("service_role")}
+    named = optimizer("deploy", cwd=example_repo, env={**ci, **secrets})
+    assert named.code == 1 and "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are" in named.err
+
+    config = example_repo / "optimizer.yaml"
+    config.write_text(config.read_text() + "deploy:\n  target: supabase\n")
+    done = optimizer("deploy", cwd=example_repo, env={**ci, **secrets})
+    assert done.code == 0, done.err
+    assert f"to Supabase {rest.url.split('//')[1]} (table optimizer_deployments)" in done.out
+    assert "3 new file version(s)" in done.out
+
+
+def test_a_self_hosted_runner_may_keep_a_local_registry_outside_the_checkout(example_repo, tmp_path):
+    ci = {"CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_ENVIRONMENT": "self-hosted"}
+    config = example_repo / "optimizer.yaml"
+    config.write_text(config.read_text() + "deploy:\n  target: local\n")
+    inside = optimizer("deploy", cwd=example_repo, env=ci)
+    assert inside.code == 1 and "lies in the checkout" in inside.err
+    kept = tmp_path / "runner-home" / "registry.sqlite3"
+    config.write_text(config.read_text() + f"  registry: {kept}\n")
+    done = optimizer("deploy", cwd=example_repo, env=ci)
+    assert done.code == 0, done.err
+    assert f"to the local registry {kept}" in done.out and kept.is_file()
 
 
 def test_deploy_at_an_older_commit(example_repo):
@@ -139,7 +222,8 @@ def test_supabase_target_through_the_command_line(example_repo, rest):
     env = {"SUPABASE_URL": rest.url, "SUPABASE_SERVICE_ROLE_KEY": rest.key("service_role")}
     result = optimizer("deploy", "--target", "supabase", cwd=example_repo, env=env)
     assert result.code == 0, result.err
-    assert "3 new version(s)" in result.out and f"Supabase {rest.url.split('//')[1]}" in result.out
+    assert "3 new file version(s)" in result.out
+    assert f"to Supabase {rest.url.split('//')[1]} (table optimizer_deployments)" in result.out
     assert "in sync" in optimizer("status", "--target", "supabase", cwd=example_repo, env=env).out
     missing = optimizer("deploy", "--target", "supabase", cwd=example_repo, env={"SUPABASE_URL": rest.url})
     assert missing.code == 1 and "SUPABASE_SERVICE_ROLE_KEY is not set" in missing.err

@@ -128,6 +128,20 @@ def test_a_dry_run_by_hand_puts_the_pull_request_in_the_job_summary(example_repo
     assert not list((example_repo / ".git" / "refs" / "heads").glob("optimizer/*"))
 
 
+def test_the_set_up_check_runs_first_and_its_problems_reach_the_job_summary(example_repo, tmp_path):
+    runner = Runner(tmp_path, "optimize.yml", "optimize")
+    kind = "steps.app-token.outputs.token && 'app' || secrets.OPTIMIZER_GITHUB_TOKEN && 'pat' || 'actions'"
+    inputs = {"matrix.agent": "frontdesk", "inputs.window_hours": "", "inputs.dry_run": "true", kind: "actions"}
+    done = runner.run("Run the optimizer", example_repo, inputs)
+    assert done.returncode == 0, done.stderr  # a problem is shown, and the run still goes ahead
+    assert "::warning title=optimizer doctor::" in done.stdout
+    assert runner.run("Job summary", example_repo, {**inputs, "steps.run.outcome": "success"}).returncode == 0
+    summary = runner.summary.read_text()
+    assert "<details><summary>Set-up check (optimizer doctor): problems found</summary>" in summary
+    log = next(t.content for t in fences(summary) if t.markup == "~~~~~~~~" and "fail  " in t.content)
+    assert "fail  deploy target" in log and "fail  github token" in log and "problem(s) in the set-up" in log
+
+
 def test_a_fence_inside_the_patch_does_not_break_the_summary(tmp_path):
     runner = Runner(tmp_path, "optimize.yml", "optimize")
     (runner.temp / "optimizer").mkdir()

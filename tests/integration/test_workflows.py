@@ -170,9 +170,9 @@ def test_optimize_runs_daily_and_by_hand_in_one_uncancelled_group_one_job_per_ag
     assert "optimizer agents" in data["jobs"]["agents"]["steps"][-1]["run"]
 
 
-def test_deploy_runs_on_pushes_to_main_that_touch_prompts_or_souls_in_its_own_group():
+def test_deploy_runs_on_pushes_to_main_that_touch_prompts_souls_or_the_config_in_its_own_group():
     data = load(TEMPLATES / "deploy.yml")
-    assert data["on"]["push"] == {"branches": ["main"], "paths": ["prompts/**", "souls/**"]}
+    assert data["on"]["push"] == {"branches": ["main"], "paths": ["prompts/**", "souls/**", "optimizer.yaml"]}
     assert data["concurrency"] == {"group": "optimizer-deploy", "cancel-in-progress": False}
     assert any("optimizer deploy" in step.get("run", "") for _, step in steps(TEMPLATES / "deploy.yml"))
 

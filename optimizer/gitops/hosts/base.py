@@ -53,6 +53,14 @@ class Remark:
     created_at: str | None = None
 
 
+@dataclass(frozen=True)
+class RepoAccess:
+    """What a token may do in the repository, as the host reports it (None: not reported)."""
+
+    push: bool | None
+    scopes: tuple[str, ...] | None = None  # a classic token's OAuth scopes; None for other tokens
+
+
 class CodeHost(Protocol):
     """What the optimizer asks of a code host, for one repository."""
 

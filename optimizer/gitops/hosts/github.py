@@ -17,7 +17,7 @@ from github import Auth, Github, GithubException, GithubRetry
 from github.PullRequest import PullRequest as GhPull
 from github.Repository import Repository
 
-from optimizer.gitops.hosts.base import HostError, PullExists, PullRequest, Remark
+from optimizer.gitops.hosts.base import HostError, PullExists, PullRequest, Remark, RepoAccess
 from optimizer.gitops.hosts.secret import Secret, mask
 from optimizer.gitops.hosts.target import GitHubTarget
 
@@ -80,6 +80,18 @@ class GitHubHost:
 
     def push_url(self) -> str:
         return str(self.repo().clone_url)
+
+    def access(self) -> RepoAccess:
+        """What the token may do here: push (the repository's ``permissions``), and a classic token's scopes."""
+
+        def ask() -> RepoAccess:
+            repo = self._client.get_repo(self.repository)
+            scopes = self._client.oauth_scopes  # the X-OAuth-Scopes header of that answer, for a classic token
+            permissions = repo.raw_data.get("permissions")
+            push = permissions.get("push") if isinstance(permissions, dict) else None
+            return RepoAccess(push, tuple(scopes) if scopes is not None else None)
+
+        return self._call(f"read repository {self.repository}", ask)
 
     def permission(self, login: str) -> str:
         def ask() -> str:

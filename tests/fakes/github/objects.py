@@ -339,19 +339,23 @@ def review_comment(urls: Urls, state: State, item: ReviewComment) -> dict[str, A
     }
 
 
-def permission(urls: Urls, who: User) -> dict[str, Any]:
-    role = {"admin": "admin", "write": "write", "read": "read", "none": "none"}[who.permission]
-    rights = {
+def rights(who: User) -> dict[str, bool]:
+    """What a role may do, as GitHub spells it in a repository's and a collaborator's ``permissions``."""
+    return {
         "pull": who.permission != "none",
         "triage": who.permission in ("admin", "write"),
         "push": who.permission in ("admin", "write"),
         "maintain": who.permission == "admin",
         "admin": who.permission == "admin",
     }
+
+
+def permission(urls: Urls, who: User) -> dict[str, Any]:
+    role = {"admin": "admin", "write": "write", "read": "read", "none": "none"}[who.permission]
     return {
         "permission": who.permission,
         "role_name": role,
-        "user": {**user(urls, who), "permissions": rights, "role_name": role},
+        "user": {**user(urls, who), "permissions": rights(who), "role_name": role},
     }
 
 

@@ -45,7 +45,8 @@ def _invalid(message: str, resource: str = "PullRequest", field: str | None = No
 
 
 def get_repo(state: State, git: BareRepo, call: Call) -> Reply:
-    return 200, o.repository(call.urls, state, git, full=True)
+    # GitHub adds what the caller may do here, as it does for every authenticated request.
+    return 200, {**o.repository(call.urls, state, git, full=True), "permissions": o.rights(call.user)}
 
 
 def list_pulls(state: State, git: BareRepo, call: Call) -> Reply:

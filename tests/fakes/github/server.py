@@ -108,9 +108,10 @@ class GitHubEmulator:
 
     # --- set-up and what people do in the web UI (no API for it in the subset) -----------------
 
-    def add_user(self, login: str, *, token: str | None = None, type: str = "User", permission: str = "write") -> User:
+    def add_user(self, login: str, **options: Any) -> User:
+        """A person or a bot: ``token``, ``type``, ``permission``, ``scopes`` as for ``State.add_user``."""
         with self._lock:
-            return self.state.add_user(login, token=token, type=type, permission=permission)
+            return self.state.add_user(login, **options)
 
     def review(self, number: int, login: str, body: str, state: str = "CHANGES_REQUESTED") -> Review:
         with self._lock:
@@ -266,9 +267,10 @@ class GitHubEmulator:
             handler.reply(fault.status, {"message": "Server Error"})
             return
         self.violations.extend(_CONTRACT.response_errors(op, status, payload))
-        headers = []
+        headers = [("X-OAuth-Scopes", user.scopes)] if user.scopes is not None else []
         if method == "GET" and isinstance(payload, list):
-            payload, headers = _page(payload, params, urls.web + API_PREFIX + path)
+            payload, links = _page(payload, params, urls.web + API_PREFIX + path)
+            headers += links
         self._record(method, path, query, status, user.login, raw)
         handler.reply(status, payload, headers)
 

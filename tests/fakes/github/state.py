@@ -13,6 +13,7 @@ class User:
     id: int
     type: str = "User"  # "User" or "Bot"
     permission: str = "write"  # admin | write | read | none (on this repository)
+    scopes: str | None = None  # a classic token's X-OAuth-Scopes header ("repo, workflow"); None: other tokens
 
 
 @dataclass
@@ -105,8 +106,16 @@ class State:
     ids: itertools.count[int] = field(default_factory=lambda: itertools.count(1000))
     numbers: itertools.count[int] = field(default_factory=lambda: itertools.count(1))
 
-    def add_user(self, login: str, *, token: str | None = None, type: str = "User", permission: str = "write") -> User:
-        user = User(login, next(self.ids), type, permission)
+    def add_user(
+        self,
+        login: str,
+        *,
+        token: str | None = None,
+        type: str = "User",
+        permission: str = "write",
+        scopes: str | None = None,
+    ) -> User:
+        user = User(login, next(self.ids), type, permission, scopes)
         self.users[login] = user
         if token:
             self.tokens[token] = user
