@@ -360,6 +360,7 @@ class QuestionCluster:
     examples: tuple[str, ...]
     keywords: tuple[str, ...]
     staff_replies: tuple[tuple[str, str], ...] = ()  # (trace id, redacted reply) of staff who answered
+    traces: int = 0  # the traces those questions came from (a trace may ask twice)
 
 
 REPLY_CHARS = 600  # of a staff reply kept as a draft answer
@@ -369,10 +370,12 @@ _MAX_WORDS = 64  # distinct words counted per cluster
 
 
 class _Cluster:
-    __slots__ = ("count", "examples", "keywords", "lead", "replies", "trace_ids", "words")
+    __slots__ = ("count", "examples", "keywords", "last_trace", "lead", "replies", "trace_ids", "traces", "words")
 
     def __init__(self) -> None:
         self.count = 0
+        self.traces = 0  # distinct traces: a trace's questions arrive together, in stream order
+        self.last_trace = ""
         self.words: dict[str, int] = {}
         self.keywords: frozenset[str] = frozenset()
         self.lead = ""  # the first ranked keyword: a question must share it to join
@@ -448,6 +451,9 @@ class QuestionClusterer:
     def _record(self, position: int, words: frozenset[str], text: str, trace_id: str) -> None:
         cluster = self._clusters[position]
         cluster.count += 1
+        if trace_id != cluster.last_trace:
+            cluster.traces += 1
+            cluster.last_trace = trace_id
         for word in words:
             if word in cluster.words:
                 cluster.words[word] += 1
@@ -487,6 +493,7 @@ class QuestionClusterer:
                 examples=((same.examples if same else ()) + tuple(cluster.examples))[: self.samples],
                 keywords=same.keywords if same else tuple(keywords),
                 staff_replies=((same.staff_replies if same else ()) + tuple(cluster.replies))[: self.samples],
+                traces=cluster.traces + (same.traces if same else 0),
             )
         found = [cluster for cluster in by_label.values() if cluster.count >= min_count]
         found.sort(key=lambda cluster: (-cluster.count, cluster.label))

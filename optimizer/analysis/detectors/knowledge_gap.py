@@ -12,7 +12,7 @@ KIND = "knowledge_gap"
 def detect(ctx: DetectorContext) -> list[Finding]:
     findings = []
     for cluster in ctx.state.unanswered.clusters(min_count=ctx.thresholds.knowledge_gap_min):
-        share = cluster.count / ctx.traces if ctx.traces else 0.0
+        share = cluster.traces / ctx.traces if ctx.traces else 0.0  # traces asking, not questions asked
         findings.append(
             Finding(
                 kind=KIND,

@@ -177,3 +177,13 @@ def test_findings_come_strongest_first():
     analysis = analyze(failing + healthy(30), artifacts(("lookup_booking", "check_availability", "issue_refund")))
     scores = [f.score for f in analysis.findings]
     assert scores == sorted(scores, reverse=True)
+
+
+def test_a_knowledge_gaps_share_counts_traces_not_questions():
+    sorry = "I'm sorry, I don't have information about that."
+    twice = [
+        trace(messages=[*exchange("Can I bring my dog?", sorry), *exchange("Are dogs allowed in rooms?", sorry)])
+        for _ in range(10)
+    ]
+    (finding,) = only(analyze(twice + healthy(10)), "knowledge_gap")
+    assert finding.figures["unanswered"] == 20 and finding.figures["share_of_traces"] == "50.0%"
