@@ -5,12 +5,11 @@ from __future__ import annotations
 import posixpath
 from typing import Any
 
-import yaml
-
 from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFIXES, SOULS_DIR, soul_paths
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
 from optimizer.errors import ArtifactError, UnknownAgentError
+from optimizer.schemas import strict_yaml
 
 _FENCE = "---"
 _STRING_LISTS = ("tools", "required_placeholders")
@@ -50,12 +49,9 @@ def parse_soul(path: str, text: str) -> Soul:
 
 def _load_yaml(path: str, source: str, first_line: int) -> Any:
     try:
-        return yaml.safe_load(source)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + first_line}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ArtifactError(f"{path}: {where}invalid YAML: {' '.join(str(problem).split())}") from err
+        return strict_yaml.load(source, first_line)
+    except strict_yaml.StrictYamlError as err:
+        raise ArtifactError(f"{path}: {err}") from err
 
 
 def discover_agents(files: RepoFiles) -> list[str]:
