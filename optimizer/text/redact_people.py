@@ -109,8 +109,14 @@ _US_STATES_TEXT = (
 _US_STATES = frozenset(_US_STATES_TEXT.split())
 
 
+# A name alone on the last line, after a blank one: how a short message is signed ("...?\n\nRachel").
+_SIGNATURE = re.compile(r"\n[ \t]*\n[ \t]*(" + _NAME_RUN + r")[ \t]*\Z")
+
+
 def redact_people(text: str) -> str:
     """``text`` with names in greetings, sign-offs and introductions, and postal addresses, masked."""
+    if "\n" in text:
+        text = _SIGNATURE.sub(_name_or_keep, text)
     if _has_digit(text):
         text = _ADDRESS.sub(ADDRESS, text)
         lowered = text.lower()
