@@ -14,7 +14,7 @@ from typing import Any
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
 from optimizer.text.answers import is_unanswered
 from optimizer.text.errors import normalize_error
-from optimizer.text.redact import excerpt
+from optimizer.text.redact import excerpt, redact_name
 from optimizer.text.topics import REPLY_CHARS, QuestionClusterer, topic_of
 
 UNKNOWN_VERSION = "unknown"
@@ -129,7 +129,7 @@ class Aggregator:
         if agent is None:
             agent = self.agents[agent_name] = AgentState(agent_name)
         agent.traces += 1
-        version_name = trace.get("prompt_version") or UNKNOWN_VERSION
+        version_name = redact_name(trace.get("prompt_version") or UNKNOWN_VERSION)
         version = agent.versions.get(version_name)
         if version is None:
             version = agent.versions[version_name] = VersionState()
@@ -183,9 +183,10 @@ def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[st
     last: dict[str, bool] = {}  # tool -> whether its last call in this turn failed
     for call in calls:
         failed = count_call(version, call)
-        last[call["name"]] = failed
+        name = redact_name(call["name"])
+        last[name] = failed
         if failed:
-            _record_tool_failure(agent, call["name"], call.get("error"), trace_id)
+            _record_tool_failure(agent, name, call.get("error"), trace_id)
     count_turn(version, last)
 
 
@@ -198,8 +199,8 @@ def count_turn(version: VersionState, last_failed: dict[str, bool]) -> None:
 
 
 def count_call(version: VersionState, call: dict[str, Any]) -> bool:
-    """Count one tool call in its version; True when it failed."""
-    name = call["name"]
+    """Count one tool call in its version (under its redacted name); True when it failed."""
+    name = redact_name(call["name"])
     counts = version.tools.get(name)
     if counts is None:
         counts = version.tools[name] = ToolCounts()
@@ -281,6 +282,8 @@ def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str
     topic = metadata.get("topic") if metadata else None
     if not isinstance(topic, str) or not topic:
         topic = topic_of(first_question) if first_question else "other"
+    else:
+        topic = redact_name(topic)
     if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS:
         topic = "other"
     agent.topic_traces[topic] += 1

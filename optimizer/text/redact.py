@@ -17,12 +17,13 @@ and snowflake ids alone); an IBAN must carry correct check digits.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
 from optimizer.text.redact_ids import redact_national_ids
 from optimizer.text.redact_people import redact_people
 from optimizer.text.redact_secrets import SECRET, redact_secrets
 
-__all__ = ["SECRET", "clip", "excerpt", "iban_valid", "luhn_valid", "redact"]
+__all__ = ["SECRET", "clip", "excerpt", "iban_valid", "luhn_valid", "redact", "redact_name"]
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -86,6 +87,12 @@ def redact(text: str) -> str:
         for pattern in _PHONES:
             text = pattern.sub(_phone_or_keep, text)
     return redact_people(text)
+
+
+@lru_cache(maxsize=4096)  # names repeat on every trace; bounded
+def redact_name(name: str) -> str:
+    """A name a trace gives (a tool, a prompt_version, a topic), redacted: it is shown as a subject."""
+    return redact(name)
 
 
 def _iban_or_keep(match: re.Match[str]) -> str:

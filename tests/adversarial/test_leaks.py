@@ -6,11 +6,13 @@ request sent to Claude. Each kind of the leak corpus rides in every field a trac
 from __future__ import annotations
 
 import json
+import re
 import sqlite3
 from pathlib import Path
 
 import pytest
 
+from optimizer.render import markdown as md
 from tests.fakes.anthropic_server import FakeAnthropic, tool_answer
 from tests.fakes.claude_answers import PETS_FAQ, answer
 from tests.support.leak_corpus import LEAKS, leak_texts
@@ -31,8 +33,23 @@ thresholds:
 
 
 def _traces(index: int, kind: str, text: str, value: str) -> list[str]:
-    """Three traces carrying ``text`` in every free-text field, and one bad line carrying ``value``."""
-    lines = []
+    """Three traces carrying ``text`` in every free-text field, one carrying it in every field that
+    names something (tool, version, topic, model, channel, session, error type), and one bad line
+    carrying ``value`` alone where a timestamp belongs."""
+    named = {
+        "trace_id": f"named-{index}",
+        "session_id": text,
+        "agent": "frontdesk",
+        "started_at": f"2026-11-19T09:{index % 60:02d}:00Z",
+        "prompt_version": text,
+        "model": text,
+        "channel": text,
+        "escalated": True,
+        "metadata": {"topic": text},
+        "tool_calls": [{"name": text, "ok": False, "error": "timeout"}],
+        "error": {"type": text},
+    }
+    lines = [json.dumps(named, ensure_ascii=False)]
     for copy in range(3):
         lines.append(
             json.dumps(
@@ -71,8 +88,24 @@ def leaky_repo(repo: Path) -> Path:
     return repo
 
 
+def _forms(value: str) -> set[str]:
+    """The value as written, JSON-escaped, Markdown-escaped and HTML-escaped: a leak in any disguise."""
+    return {
+        value,
+        json.dumps(value)[1:-1],
+        md.text(value),
+        md.html_text(value),
+        re.sub(r"([\\`*_{}\[\]()#+\-.!|<>~])", r"\\\1", value),
+    }
+
+
 def _leaks(outputs: dict[str, str]) -> list[str]:
-    return [f"{kind} in {where}" for kind, _, value in LEAKS for where, text in outputs.items() if value in text]
+    return [
+        f"{kind} in {where}"
+        for kind, _, value in LEAKS
+        for where, text in outputs.items()
+        if any(form in text for form in _forms(value))
+    ]
 
 
 def _registry_text(path: Path) -> str:
