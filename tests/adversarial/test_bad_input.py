@@ -143,6 +143,10 @@ CLI_CASES = [
     Case("report days text", ("report", "--repo", "{repo}", "--days", "week"), 2, ("--days",)),
     Case("report now year 1", ("report", "--repo", "{repo}", "--now", "0001-01-02T00:00:00Z"), 1, ("--days", "year 1")),
     Case("traces missing", (*ANALYZE, "--traces", "{tmp}/nowhere.jsonl"), 1, ("nowhere.jsonl", "does not exist")),
+    Case(
+        "traces path holds a secret", (*ANALYZE, "--traces", "{tmp}/" + SECRET_VALUE), 1, ("[secret]", "does not exist")
+    ),
+    Case("agent holds a secret", (*ANALYZE, "--agent", SECRET_VALUE), 1, ("unknown agent", "[secret]")),
     Case("traces dev null", (*ANALYZE, "--traces", "/dev/null"), 1, ("/dev/null", "not a regular file")),
     Case("traces dev zero", (*ANALYZE, "--traces", "/dev/zero"), 1, ("/dev/zero", "not a regular file")),
     Case("traces fifo", (*ANALYZE, "--traces", "{tmp}/pipe.jsonl"), 1, ("pipe.jsonl", "FIFO"), fifo("pipe.jsonl")),
@@ -421,6 +425,7 @@ def test_bad_input_gets_one_clear_line(case: Case, repo: Path, tmp_path: Path, r
     result = run_cli(*args)
     assert result.code == case.code, (result.code, result.err[-2000:])
     assert "Traceback" not in result.err
+    assert SECRET_VALUE not in result.out + result.err  # a log line is redacted like everything else
     lines = result.err.strip().splitlines()
     if case.code == 1:
         errors = [line for line in lines if line.startswith("optimizer: error: ")]
