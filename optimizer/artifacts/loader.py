@@ -10,7 +10,7 @@ from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFI
 from optimizer.artifacts.files import MAX_FILE_BYTES, RepoFiles
 from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
 from optimizer.errors import ArtifactError, UnknownAgentError
-from optimizer.schemas import strict_yaml
+from optimizer.schemas import schema_errors, strict_yaml
 
 _FENCE = "---"
 _AGENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # as traces name agents (schemas/trace)
@@ -78,6 +78,17 @@ def load_agent(files: RepoFiles, agent: str) -> AgentArtifacts:
         known = ", ".join(discover_agents(files)) or "none (no souls/*.yaml and no prompts/<agent>/*.md)"
         raise UnknownAgentError(f"unknown agent {agent!r}: no soul and no prompts; known agents: {known}")
     return AgentArtifacts(agent=agent, soul=soul, prompts=prompts)
+
+
+def load_valid_agent(files: RepoFiles, agent: str) -> AgentArtifacts:
+    """``load_agent``, refusing a soul that breaks its schema the way ``validate`` reports it: the
+    analysis and the edits read its fields by type (a ``name: 123`` or an ``faq`` that is a string)."""
+    artifacts = load_agent(files, agent)
+    if artifacts.soul is not None:
+        errors = schema_errors("soul", artifacts.soul.data)
+        if errors:
+            raise ArtifactError(f"{artifacts.soul.path}: breaks the soul schema {errors[0]} (see optimizer validate)")
+    return artifacts
 
 
 def _plain_name(agent: str) -> bool:

@@ -331,6 +331,9 @@ CONFIG_CASES = [
 
 ARTIFACT_CASES = [
     Case("soul name 123 validate", VALIDATE, 1, ("error(s)",), replace_in(SOUL, "name: frontdesk", "name: 123")),
+    Case("soul name 123 run", RUN, 1, (SOUL, "name"), committed(replace_in(SOUL, "name: frontdesk", "name: 123"))),
+    Case("soul name 123 analyze", ANALYZE, 1, (SOUL, "name"), replace_in(SOUL, "name: frontdesk", "name: 123")),
+    Case("soul faq a string run", RUN, 1, (SOUL, "faq"), committed(replace_in(SOUL, "faq:", "faq: oops\nold_faq:"))),
     Case("soul deep nesting", VALIDATE, 1, (SOUL, "nested"), write(SOUL, nested(5000))),
     Case("soul deep nesting run", RUN, 1, (SOUL, "nested"), committed(write(SOUL, nested(5000)))),
     Case("soul deep nesting analyze", ANALYZE, 1, (SOUL, "nested"), write(SOUL, nested(5000))),
