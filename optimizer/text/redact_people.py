@@ -32,12 +32,14 @@ _INTRODUCTION = (
     r"|guest\s*:|name\s*[:=]|from\s*:|to\s*:|signed\s*:)"
 )
 # The cue is matched ignoring case; the name must still be capitalised (checked by the callback).
+# Matched on the lowercased text (cheap: no case folding while matching); whether the words after
+# the cue are capitalised is read from the original text at the same place.
 _CUED_NAME = re.compile(
-    r"(?i)(?<![\w])(?:(?:" + _GREETING + r")[ \t]*,?[ \t]+(?:" + _TITLE + r"\.?[ \t]+)?"
+    r"(?<![\w])(?:(?:" + _GREETING + r")[ \t]*,?[ \t]+(?:" + _TITLE + r"\.?[ \t]+)?"
     r"|(?:" + _SIGN_OFF + r")[ \t]*(?:,|!|\.|[ \t]*\n)[ \t\r\n]*(?:[-–—][ \t]*)?(?:" + _TITLE + r"\.?[ \t]+)?"
     r"|(?:" + _INTRODUCTION + r")[ \t]*(?:" + _TITLE + r"\.?[ \t]+)?"
     r"|(?<![\w])" + _TITLE + r"\.?[ \t]+)"
-    r"(?-i:(" + _NAME_RUN + r"))"
+    r"(" + _NAME_RUN + r")"
 )
 # Where a cue may start, found case-sensitively in the lowercased text (a case-insensitive scan
 # costs ten times more); the full pattern is then tried at those places only.
@@ -81,21 +83,7 @@ _SUFFIXED_STREET = re.compile(
     r"[^\W\d_]+(?:straße|strasse|str\.|weg|gasse|platz|allee|ring|straat|laan|gracht|plein|vej|gatan|gata|veien)"
     r"[ \t]+[0-9]{1,4}[a-z]?\b"
 )
-_STREET_SUFFIXES = (
-    "stra",
-    "str.",
-    "weg",
-    "gasse",
-    "platz",
-    "allee",
-    "ring",
-    "laan",
-    "gracht",
-    "plein",
-    "vej",
-    "gat",
-    "veien",
-)
+_STREET_SUFFIX = re.compile(r"stra|str\.|weg|gasse|platz|allee|ring|laan|gracht|plein|vej|gat|veien")
 # Postcodes that are unmistakable: British (SW1A 1AA), Canadian (K1A 0B1), US ZIP after a state.
 _POSTCODE = re.compile(
     r"[A-Z](?<![\w][A-Z])(?:[A-Z]?[0-9][A-Z0-9]? [0-9][ABD-HJLNP-UW-Z]{2}"
@@ -120,7 +108,7 @@ def redact_people(text: str) -> str:
     if _has_digit(text):
         text = _ADDRESS.sub(ADDRESS, text)
         lowered = text.lower()
-        if any(suffix in lowered for suffix in _STREET_SUFFIXES):
+        if _STREET_SUFFIX.search(lowered):
             text = _suffixed_streets(text, lowered)
         text = _POSTCODE.sub(_postcode_or_keep, text)
     return _redact_names(text)
@@ -135,14 +123,15 @@ def _redact_names(text: str) -> str:
     for cue in _CUE_START.finditer(lowered):
         if cue.start() < last:
             continue
-        match = _CUED_NAME.match(text, cue.start())
+        match = _CUED_NAME.match(lowered, cue.start())
         if match is None:
             continue
-        masked = _name_or_keep(match)
-        if masked == match.group():
+        start, end = match.span(1)
+        name_end = _name_end(text[start:end])
+        if name_end is None:
             continue
-        pieces += (text[last : match.start()], masked)
-        last = match.end()
+        pieces += (text[last:start], NAME)
+        last = start + name_end
     return "".join((*pieces, text[last:])) if pieces else text
 
 
@@ -165,22 +154,30 @@ def _postcode_or_keep(match: re.Match[str]) -> str:
 
 
 def _has_digit(text: str) -> bool:
-    return any(char.isdigit() for char in text)
+    return _DIGIT.search(text) is not None
+
+
+_DIGIT = re.compile(r"[0-9]")
 
 
 def _name_or_keep(match: re.Match[str]) -> str:
-    """Mask the capitalised words after the cue, up to the first that names nobody."""
-    name_end = None
-    for word in _WORDS.finditer(match.group(1)):
-        text = word.group()
-        if not text[0].isupper() or text.lower().strip(".") in _NOT_NAMES:
-            break
-        name_end = word.end()
+    name_end = _name_end(match.group(1))
     if name_end is None:
         return match.group()
     start = match.start(1) - match.start()
     whole = match.group()
     return whole[:start] + NAME + whole[start + name_end :]
+
+
+def _name_end(words: str) -> int | None:
+    """Where the capitalised words at the start of ``words`` end, up to the first that names nobody."""
+    name_end = None
+    for word in _WORDS.finditer(words):
+        text = word.group()
+        if not text[0].isupper() or text.lower().strip(".") in _NOT_NAMES:
+            break
+        name_end = word.end()
+    return name_end
 
 
 _WORDS = re.compile(r"\S+")

@@ -83,18 +83,7 @@ _CREDENTIAL_VALUE = re.compile(
         ((?=\S*[0-9!@#$%^&*])[^\s"',;&]{4,})
     """
 )
-_CREDENTIAL_WORDS = (
-    "key",
-    "token",
-    "secret",
-    "pass",
-    "pwd",
-    "bearer",
-    "authorization",
-    "signature",
-    "credential",
-    "pin",
-)
+_CREDENTIAL_WORDS = re.compile("key|token|secret|pass|pwd|bearer|authorization|signature|credential|pin")
 
 
 def redact_secrets(text: str) -> str:
@@ -119,7 +108,7 @@ def _mask_group(match: re.Match[str]) -> str:
 
 def _redact_credential_values(text: str) -> str:
     lowered = text.lower()
-    if not any(word in lowered for word in _CREDENTIAL_WORDS):
+    if _CREDENTIAL_WORDS.search(lowered) is None:
         return text
     if len(lowered) != len(text):  # only U+0130 lowercases to two characters
         lowered = text.replace("\u0130", "I").lower()
