@@ -20,10 +20,10 @@ import re
 from functools import lru_cache
 
 from optimizer.text.redact_ids import redact_national_ids
-from optimizer.text.redact_people import redact_people
+from optimizer.text.redact_people import redact_addresses, redact_people
 from optimizer.text.redact_secrets import SECRET, redact_secrets
 
-__all__ = ["SECRET", "clip", "excerpt", "iban_valid", "luhn_valid", "redact", "redact_name"]
+__all__ = ["SECRET", "clip", "excerpt", "iban_valid", "luhn_valid", "redact", "redact_in_context", "redact_name"]
 
 EMAIL = "[email]"
 PHONE = "[phone]"
@@ -77,9 +77,7 @@ def redact(text: str) -> str:
     """Return ``text`` with secrets and personal data replaced by labels like ``[email]``."""
     if not text:
         return text
-    text = redact_secrets(text)
-    if "@" in text:
-        text = _EMAIL.sub(EMAIL, text)
+    text = redact_in_context(text)
     text = redact_national_ids(text)
     if _MANY_DIGITS.search(text) is not None:
         text = _IBAN.sub(_iban_or_keep, text)
@@ -87,6 +85,18 @@ def redact(text: str) -> str:
         for pattern in _PHONES:
             text = pattern.sub(_phone_or_keep, text)
     return redact_people(text)
+
+
+def redact_in_context(text: str) -> str:
+    """The part of ``redact`` that needs the text as written: secrets, emails, street addresses.
+
+    For a caller that masks numbers next (error grouping) and then redacts the rest: once digits
+    are masked, a card, a phone or an IBAN is gone anyway, but a house number or a token is not.
+    """
+    text = redact_secrets(text)
+    if "@" in text:
+        text = _EMAIL.sub(EMAIL, text)
+    return redact_addresses(text)
 
 
 @lru_cache(maxsize=4096)  # names repeat on every trace; bounded

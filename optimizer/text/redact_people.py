@@ -105,13 +105,18 @@ def redact_people(text: str) -> str:
     """``text`` with names in greetings, sign-offs and introductions, and postal addresses, masked."""
     if "\n" in text:
         text = _SIGNATURE.sub(_name_or_keep, text)
-    if _has_digit(text):
-        text = _ADDRESS.sub(ADDRESS, text)
-        lowered = text.lower()
-        if _STREET_SUFFIX.search(lowered):
-            text = _suffixed_streets(text, lowered)
-        text = _POSTCODE.sub(_postcode_or_keep, text)
-    return _redact_names(text)
+    return _redact_names(redact_addresses(text))
+
+
+def redact_addresses(text: str) -> str:
+    """``text`` with street addresses and postcodes replaced by ``[address]``."""
+    if not _has_digit(text):
+        return text
+    text = _ADDRESS.sub(ADDRESS, text)
+    lowered = text.lower()
+    if _STREET_SUFFIX.search(lowered):
+        text = _suffixed_streets(text, lowered)
+    return _POSTCODE.sub(_postcode_or_keep, text)
 
 
 def _redact_names(text: str) -> str:
