@@ -9,6 +9,8 @@ from __future__ import annotations
 
 import re
 
+from optimizer.text.spans import replace_spans
+
 NATIONAL_ID = "[id]"
 
 # A label that names an identity document or number, then the value.
@@ -72,13 +74,7 @@ def redact_national_ids(text: str) -> str:
 
 
 def _mask_labelled(text: str, lowered: str) -> str:
-    pieces: list[str] = []
-    last = 0
-    for match in _LABELLED.finditer(lowered):
-        start, end = match.span(1)
-        pieces += (text[last:start], NATIONAL_ID)
-        last = end
-    return "".join((*pieces, text[last:])) if pieces else text
+    return replace_spans(text, (match.span(1) for match in _LABELLED.finditer(lowered)), NATIONAL_ID)
 
 
 def _dni_or_keep(match: re.Match[str]) -> str:

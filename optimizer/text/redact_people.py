@@ -10,6 +10,9 @@ names too (May, Will, Grace, Paris); the cues catch any name where one is writte
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
+
+from optimizer.text.spans import replace_spans
 
 NAME = "[name]"
 ADDRESS = "[address]"
@@ -123,7 +126,11 @@ def _redact_names(text: str) -> str:
     lowered = text.lower()
     if len(lowered) != len(text):  # only U+0130 lowercases to two characters
         lowered = text.replace("\u0130", "I").lower()
-    pieces: list[str] = []
+    return replace_spans(text, _name_spans(text, lowered), NAME)
+
+
+def _name_spans(text: str, lowered: str) -> Iterator[tuple[int, int]]:
+    """Where a cue is followed by capitalised words: the words' span, in order."""
     last = 0
     for cue in _CUE_START.finditer(lowered):
         if cue.start() < last:
@@ -133,23 +140,16 @@ def _redact_names(text: str) -> str:
             continue
         start, end = match.span(1)
         name_end = _name_end(text[start:end])
-        if name_end is None:
-            continue
-        pieces += (text[last:start], NAME)
-        last = start + name_end
-    return "".join((*pieces, text[last:])) if pieces else text
+        if name_end is not None:
+            last = start + name_end
+            yield start, last
 
 
 def _suffixed_streets(text: str, lowered: str) -> str:
     """Matched in the lowercased text (same length when it matters), masked in the original."""
     if len(lowered) != len(text):
         return text
-    pieces: list[str] = []
-    last = 0
-    for match in _SUFFIXED_STREET.finditer(lowered):
-        pieces += (text[last : match.start()], ADDRESS)
-        last = match.end()
-    return "".join((*pieces, text[last:])) if pieces else text
+    return replace_spans(text, (match.span() for match in _SUFFIXED_STREET.finditer(lowered)), ADDRESS)
 
 
 def _postcode_or_keep(match: re.Match[str]) -> str:

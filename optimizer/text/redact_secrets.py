@@ -10,6 +10,8 @@ from __future__ import annotations
 
 import re
 
+from optimizer.text.spans import replace_spans
+
 SECRET = "[secret]"  # noqa: S105 (the label that replaces a secret)
 
 # Tokens recognisable by their shape. Each alternative starts with a literal or a narrow class, so
@@ -112,10 +114,5 @@ def _redact_credential_values(text: str) -> str:
         return text
     if len(lowered) != len(text):  # only U+0130 lowercases to two characters
         lowered = text.replace("\u0130", "I").lower()
-    pieces: list[str] = []
-    last = 0
-    for match in _CREDENTIAL_VALUE.finditer(lowered):
-        start, end = match.span(match.lastindex or 0)
-        pieces += (text[last:start], SECRET)
-        last = end
-    return "".join((*pieces, text[last:])) if pieces else text
+    spans = (match.span(match.lastindex or 0) for match in _CREDENTIAL_VALUE.finditer(lowered))
+    return replace_spans(text, spans, SECRET)

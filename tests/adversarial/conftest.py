@@ -3,6 +3,7 @@ of the shipped example repo, so hundreds of hostile inputs cost seconds, not min
 
 from __future__ import annotations
 
+import os
 import shutil
 from dataclasses import dataclass
 from pathlib import Path
@@ -11,6 +12,7 @@ import pytest
 
 from optimizer import cli
 from tests.support.example_repo import make_example_repo
+from tests.support.git_repos import GIT_IDENTITY
 
 
 @dataclass
@@ -22,26 +24,14 @@ class Outcome:
 
 @pytest.fixture(scope="session")
 def template_repo(tmp_path_factory) -> Path:
-    env = {
-        "GIT_AUTHOR_NAME": "Ada",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-        "GIT_CONFIG_NOSYSTEM": "1",
-        "PATH": "/usr/bin:/bin:/usr/local/bin",
-    }
+    env = {**GIT_IDENTITY, "GIT_CONFIG_NOSYSTEM": "1", "PATH": os.environ["PATH"], "HOME": os.environ["HOME"]}
     return make_example_repo(tmp_path_factory.mktemp("template"), env)
 
 
 @pytest.fixture
 def repo(template_repo: Path, tmp_path: Path, monkeypatch) -> Path:
     """A fresh copy of the example repo (a git checkout), for one test to spoil."""
-    for key, value in {
-        "GIT_AUTHOR_NAME": "Ada",
-        "GIT_AUTHOR_EMAIL": "ada@example.com",
-        "GIT_COMMITTER_NAME": "Ada",
-        "GIT_COMMITTER_EMAIL": "ada@example.com",
-    }.items():
+    for key, value in GIT_IDENTITY.items():
         monkeypatch.setenv(key, value)
     for key in ("ANTHROPIC_API_KEY", "GITHUB_TOKEN", "OPTIMIZER_GITHUB_TOKEN", "GITHUB_REPOSITORY", "CI"):
         monkeypatch.delenv(key, raising=False)
