@@ -26,8 +26,8 @@ onto the base branch, writes any answer left to the owner, rejects the decoy (``
 reject``), merges a proposed revert, accepts the code regression (``optimizer accept``). The
 base branch's new tip is the next day's version.
 
-``--healthy`` runs the same agent with no defects and an unchanged, harmless second version
-for 30 days: findings and "worse" verdicts there are false alarms.
+The healthy scenario runs the same agent with no defects and a harmless second version (day 3),
+compared with the first over every day so far: its findings and "worse" verdicts are false alarms.
 
     python bench/closed_loop.py              # 14 days, then 30 healthy days
     python bench/closed_loop.py --days 6 --healthy-days 0
@@ -58,6 +58,8 @@ PRICE_INPUT = 3.0 / 1_000_000
 PRICE_OUTPUT = 15.0 / 1_000_000
 FIXABLE = ("gift_card", "flaky_tool", "duplicate_block", "unused_tool", "refund_escalation")
 BAD_CHANGE_DAY = 8  # a person merges a verbose prompt block
+HEALTHY_CHANGE_DAY = 3
+HEALTHY_LOOKBACK_DAYS = 45
 CODE_REGRESSION_DAY = 10  # code makes every turn 35% dearer, with a harmless soul tweak deployed
 ACCEPT_AFTER_REPORTS = 3
 
@@ -144,7 +146,7 @@ traces: {source: jsonl, path: traces}
 window: {hours: 48}
 analyst: heuristic
 limits: {max_proposals: 5}
-measure: {lookback_days: 7}
+measure: {lookback_days: LOOKBACK}
 labels: [optimizer]
 """
 
@@ -362,7 +364,9 @@ def make_repo(root: Path, *, healthy: bool) -> Path:
     (repo / "souls" / f"{AGENT}.yaml").write_text(SOUL, encoding="utf-8")
     prompt = PROMPT if not healthy else PROMPT.replace(f"\n{DUPLICATE}\n", "\n", 1).replace(", schedule_repair", "")
     (repo / "prompts" / AGENT / "system.md").write_text(prompt, encoding="utf-8")
-    (repo / "optimizer.yaml").write_text(CONFIG, encoding="utf-8")
+    # the healthy agent compares its two versions over every day so far: samples grow, daily re-tests
+    lookback = str(HEALTHY_LOOKBACK_DAYS if healthy else 7)
+    (repo / "optimizer.yaml").write_text(CONFIG.replace("LOOKBACK", lookback), encoding="utf-8")
     (repo / ".gitignore").write_text("traces/\n.optimizer/\nout/\n", encoding="utf-8")
     git(repo, "init", "-q", "-b", "main")
     git(repo, "add", "-A")
@@ -568,7 +572,7 @@ def plant(repo: Path, day: int) -> None:
 
 
 def healthy_change(repo: Path, day: int) -> None:
-    if day == 1:  # a harmless second version, so every later day re-tests the same two versions
+    if day == HEALTHY_CHANGE_DAY:  # a harmless second version: every later day re-tests the same two
         path = repo / "souls" / f"{AGENT}.yaml"
         path.write_text(path.read_text(encoding="utf-8").replace("knows bikes.", "knows bikes well."))
         git(repo, "commit", "-q", "-am", "shopdesk: a word in the personality")

@@ -18,8 +18,13 @@ Planted problems (everything else is a healthy baseline):
 - knowledge gaps: ~4% of conversations ask about pets and ~3% about parking, which neither the
   soul nor the prompts cover; the bot answers "I'm sorry, I don't have information about that".
 - escalation ~10% overall, but ~70% on refunds: issue_refund is declared and never called.
-- prompt_version 3f9c2e1 until the middle of the window (2026-11-18T12:00Z), then 8a41d07, whose
-  longer prompt costs ~25-30% more per trace (more input tokens) at about the same latency.
+- two prompt versions, both real commits of this repository (so a clone can revert the second):
+  the commit before "frontdesk: repeat the booking rules in the system prompt" until the middle of
+  the window (2026-11-18T12:00Z), then that commit, whose longer prompt costs ~25-30% more per
+  trace (more input tokens) at about the same latency. Read from git; the bulk mode (``--out``)
+  uses placeholder ids when there is no git history.
+- staff replies: when a pets or parking question is handed to a colleague, the colleague's answer
+  (role ``human``); the owner's correction (role ``owner``) on every owner-corrected trace.
 - negative sentiment ~8% (higher after a timeout), owner corrections ~3%.
 - personal data to redact: e-mail addresses and phone numbers in messages, and two fake API keys
   (``sk-test-...``) pasted by a user.
@@ -34,6 +39,7 @@ import gzip
 import heapq
 import json
 import random
+import subprocess
 import sys
 from bisect import bisect
 from collections.abc import Callable, Iterator
@@ -46,15 +52,16 @@ from typing import IO, Any
 
 AGENT = "frontdesk"
 MODEL = "claude-sonnet-4-5"
-OLD_VERSION = "3f9c2e1"
-NEW_VERSION = "8a41d07"
+# The commit whose prompt the second version is; the first version is its parent.
+NEW_VERSION_SUBJECT = "frontdesk: repeat the booking rules in the system prompt"
+PLACEHOLDER_VERSIONS = ("3f9c2e1aa0", "8a41d07bb1")  # bulk mode outside a clone
 
 # claude-sonnet-class prices, USD per token
 PRICE_INPUT = 3.0 / 1_000_000
 PRICE_OUTPUT = 15.0 / 1_000_000
 
-# Tokens of system prompt + soul + tool definitions sent with every model call, by version.
-PROMPT_TOKENS = {OLD_VERSION: 2650, NEW_VERSION: 3470}
+# Tokens of system prompt + soul + tool definitions sent with every model call: old, new version.
+PROMPT_TOKENS = (2650, 3470)
 
 EXAMPLES_DIR = Path(__file__).resolve().parent
 EXAMPLE_START = "2026-11-17T00:00:00Z"
@@ -364,6 +371,23 @@ GAP_ANSWER = (
     "reception when you arrive.",
     "I'm sorry, I don't have information about that at the moment. Is there anything else I can help with?",
 )
+# What a colleague answered after a hand-off, and the owner's corrections.
+PETS_STAFF = (
+    "Yes, well-behaved dogs are welcome in our Garden Doubles: £15 a night, with a bed and bowls "
+    "waiting in the room. We can't take other pets, I'm afraid.",
+    "Dogs are welcome in the Garden Doubles for £15 a night (bed and bowls provided); other pets can't stay, sorry.",
+)
+PARKING_STAFF = (
+    "We have no car park of our own: guests use the Trenwith car park, a five-minute walk, about "
+    "£12 a day. You can stop outside the hotel for ten minutes to unload.",
+    "There is no hotel car park; the Trenwith car park is five minutes' walk (about £12 a day), "
+    "and you may unload outside the door for ten minutes.",
+)
+OWNER_CORRECTIONS = (
+    "Please offer the Family Room whenever a guest mentions children.",
+    "Breakfast runs until 10:30 at weekends, not 10:00: please say so.",
+    "Don't promise a sea view for Garden Doubles; only Harbour View rooms have one.",
+)
 GAP_HANDOFF = (
     "I'm not sure about that, let me connect you with a colleague.",
     "I'm not sure about that, let me connect you with a colleague who can tell you more.",
@@ -525,7 +549,7 @@ class Profile:
 class Trace:
     """One trace being built: its turns, tool calls and what went wrong."""
 
-    __slots__ = ("escalated", "failed_avail", "gap", "mood", "turns")
+    __slots__ = ("escalated", "failed_avail", "gap", "mood", "staff", "turns")
 
     def __init__(self) -> None:
         self.turns: list[tuple[str, str, list[tuple[str, bool, str | None, int]]]] = []
@@ -533,14 +557,24 @@ class Trace:
         self.failed_avail = 0  # 0 none, 1 failed then recovered, 2 failed for good
         self.gap = False
         self.mood = 0.0  # added to the chance of a negative sentiment
+        self.staff = ""  # the colleague's reply after a hand-off, if one was written
 
 
 class Generator:
     """Streams trace records in time order, deterministically from a seed."""
 
-    def __init__(self, count: int, start: datetime, days: int, seed: int, healthy: bool) -> None:
+    def __init__(
+        self,
+        count: int,
+        start: datetime,
+        days: int,
+        seed: int,
+        healthy: bool,
+        versions: tuple[str, str] = PLACEHOLDER_VERSIONS,
+    ) -> None:
         if count < 1 or days < 1:
             raise ValueError("count and days must be positive")
+        self.versions = versions
         self.rng = FastRandom(seed)
         self.count = count
         self.start = start.astimezone(UTC)
@@ -757,8 +791,8 @@ class Generator:
         rng = self.rng
         profile = self.profile
         ts = self._ts
-        version = OLD_VERSION if self.switch_ms is None or t < self.switch_ms else NEW_VERSION
-        prompt_tokens = PROMPT_TOKENS[version]
+        newer = self.switch_ms is not None and t >= self.switch_ms
+        version, prompt_tokens = self.versions[newer], PROMPT_TOKENS[newer]
         error = "null"
         if rng.random() < profile.trace_error:
             kind, message = rng.choice(ERRORS)
@@ -833,6 +867,13 @@ class Generator:
         elif sentiment == "neutral":
             feedback = '"up"' if r < 0.05 else '"down"' if r < 0.07 else "null"
         corrected = rng.random() < (profile.gap_corrected if tr.gap else profile.base_corrected)
+        # What people wrote after the bot (no random draw: the rest of the file stays as it was).
+        later = ts(now + 240_000)
+        if tr.staff:
+            messages.append(f'{{"role":"human","content":{_str(tr.staff)},"at":"{later}"}}')
+        if corrected:
+            note = OWNER_CORRECTIONS[len(messages) % len(OWNER_CORRECTIONS)]
+            messages.append(f'{{"role":"owner","content":{_str(note)},"at":"{later}"}}')
         # Written by hand rather than with json.dumps: a third of the time of a 1M-trace run.
         # tests/unit/test_examples.py checks that every line parses and validates.
         return (
@@ -947,7 +988,7 @@ def _refund(g: Generator, tr: Trace, s: Session, v: dict[str, Any]) -> None:
         tr.turns.append((ask, _fmt(rng.choice(REFUND_ANSWER), v), calls))
 
 
-def _gap(asks: tuple[str, ...]) -> Callable[[Generator, Trace, Session, dict[str, Any]], None]:
+def _gap(asks: tuple[str, ...], staff: tuple[str, ...]) -> Callable[[Generator, Trace, Session, dict[str, Any]], None]:
     def build(g: Generator, tr: Trace, s: Session, v: dict[str, Any]) -> None:
         rng = g.rng
         tr.gap = True
@@ -955,6 +996,7 @@ def _gap(asks: tuple[str, ...]) -> Callable[[Generator, Trace, Session, dict[str
         if rng.random() < 0.30:
             tr.escalated = True
             reply = rng.choice(GAP_HANDOFF)
+            tr.staff = staff[len(reply) % len(staff)]
         else:
             reply = rng.choice(GAP_ANSWER)
         tr.turns.append((rng.choice(asks), reply, []))
@@ -999,8 +1041,8 @@ BUILDERS: dict[str, Callable[[Generator, Trace, Session, dict[str, Any]], None]]
     "booking": _booking,
     "availability": _availability,
     "cancellation": _cancellation,
-    "pets": _gap(PETS_ASK),
-    "parking": _gap(PARKING_ASK),
+    "pets": _gap(PETS_ASK, PETS_STAFF),
+    "parking": _gap(PARKING_ASK, PARKING_STAFF),
     "refund": _refund,
     "wifi": _faq(WIFI),
     "breakfast": _faq(BREAKFAST),
@@ -1063,14 +1105,27 @@ def write_examples(root: Path, healthy_only: bool = False) -> list[Path]:
     """The files shipped in the repository, under ``root`` (normally examples/)."""
     start = _parse_start(EXAMPLE_START)
     paths: list[Path] = []
+    versions = repo_versions()
     if not healthy_only:
-        planted = Generator(EXAMPLE_COUNT, start, EXAMPLE_DAYS, EXAMPLE_SEED, healthy=False)
+        planted = Generator(EXAMPLE_COUNT, start, EXAMPLE_DAYS, EXAMPLE_SEED, healthy=False, versions=versions)
         paths += write_daily(planted, root / "traces")
-    healthy = Generator(HEALTHY_COUNT, start, EXAMPLE_DAYS, HEALTHY_SEED, healthy=True)
+    healthy = Generator(HEALTHY_COUNT, start, EXAMPLE_DAYS, HEALTHY_SEED, healthy=True, versions=versions)
     path = root / "healthy" / f"{AGENT}-healthy.jsonl"
     write_file(healthy, path)
     paths.append(path)
     return paths
+
+
+def repo_versions() -> tuple[str, str]:
+    """The example's two versions: the commit named NEW_VERSION_SUBJECT and its parent, as 10-digit
+    ids. Fails, saying why, outside a clone with that history (a shallow one, say)."""
+    args = ["git", "-C", str(EXAMPLES_DIR), "log", "--all", "--format=%H", f"--grep=^{NEW_VERSION_SUBJECT}$"]
+    found = subprocess.run(args, capture_output=True, text=True, check=False).stdout.split()
+    if not found:
+        raise SystemExit(f"no commit {NEW_VERSION_SUBJECT!r} in this clone: the example needs its git history")
+    new = found[-1]
+    old = subprocess.run(["git", "-C", str(EXAMPLES_DIR), "rev-parse", f"{new}^"], capture_output=True, text=True)
+    return old.stdout.strip()[:10], new[:10]
 
 
 def _parse_start(text: str) -> datetime:

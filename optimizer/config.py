@@ -21,6 +21,7 @@ class Thresholds:
     tool_failure_rate: float = 0.15
     tool_min_calls: int = 20
     repeated_error_min: int = 3
+    repeated_error_min_share: float = 0.01  # of the window's traces: rarer is the agent's background noise
     knowledge_gap_min: int = 3
     escalation_rate: float = 0.15
     topic_escalation_rate: float = 0.5
@@ -78,6 +79,7 @@ class SupabaseSettings:
     url_env: str = "SUPABASE_URL"
     key_env: str = "SUPABASE_SERVICE_ROLE_KEY"  # reads traces, deploys, writes run records
     anon_key_env: str = "SUPABASE_ANON_KEY"  # the agent's read path (optimizer.runtime)
+    trace_key_env: str = "SUPABASE_TRACE_KEY"  # the agent's insert-only trace writer (role optimizer_trace_writer)
     timeout: float = 120.0  # seconds per request
     max_error_groups: int = 20_000  # distinct raw error messages per agent the analysis reads
     max_candidates: int = 200_000  # candidate unanswered questions the analysis reads
@@ -89,6 +91,13 @@ class DeploySettings:
 
     target: str = "local"  # local: a SQLite registry file; supabase: the optimizer_deployments table
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
+
+
+@dataclass(frozen=True)
+class RuntimeSettings:
+    """The `runtime:` section: how the agent's runtime (optimizer.runtime) caches its deployed version."""
+
+    ttl: float = 60.0  # seconds a version read from the store is served before a background refresh
 
 
 # The guarded metrics as optimizer.yaml names them, and the default thresholds (analysis/rollback_policy.py):
@@ -134,6 +143,7 @@ class Settings:
     supabase: SupabaseSettings = field(default_factory=SupabaseSettings)
     deploy: DeploySettings = field(default_factory=DeploySettings)
     measure: MeasureSettings = field(default_factory=MeasureSettings)
+    runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
 
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
@@ -200,6 +210,7 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         supabase=_override(SupabaseSettings(), raw.get("supabase", {})),
         deploy=_override(DeploySettings(), raw.get("deploy", {})),
         measure=_measure(raw.get("measure", {})),
+        runtime=_override(RuntimeSettings(), raw.get("runtime", {})),
     )
 
 

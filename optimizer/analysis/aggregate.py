@@ -6,22 +6,25 @@ only counts, and keeps at most a few samples per finding subject.
 
 from __future__ import annotations
 
+import hashlib
 from collections import Counter
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from optimizer.analysis.conversation import read_conversation, topic_named
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
-from optimizer.text.answers import is_unanswered
+from optimizer.text.blocks import tokens_for_chars
 from optimizer.text.errors import normalize_error
 from optimizer.text.redact import excerpt, redact_name
-from optimizer.text.topics import REPLY_CHARS, QuestionClusterer, topic_of
+from optimizer.text.topics import REPLY_CHARS, QuestionClusterer
 
 UNKNOWN_VERSION = "unknown"
 SAMPLE_IDS = 5
 SAMPLE_EXCERPTS = 3
 MAX_ERROR_GROUPS = 500
 MAX_TOPICS = 200
+MAX_INJECTED = 50  # distinct blocks filled more than once into one rendered prompt, per agent
 
 
 @dataclass
@@ -85,6 +88,22 @@ class ErrorGroup:
 
 
 @dataclass
+class InjectedBlock:
+    """Text the agent filled into one rendered prompt more than once, seen in the block hashes
+    optimizer.runtime's compile records (metadata.prompt_blocks): the same paragraphs sent twice."""
+
+    prompt: str
+    key: str  # a hash of the repeated paragraphs' hashes: the same repetition in every trace
+    placeholders: set[str] = field(default_factory=set)  # the placeholders the copies were filled into
+    copies: int = 0  # the most copies seen in one rendered prompt
+    chars_per_copy: int = 0
+    tokens_per_copy: int = 0
+    wasted_tokens: int = 0  # per rendered prompt: the tokens of every copy after the first
+    traces: int = 0  # traces that carried the repetition
+    samples: Samples = field(default_factory=Samples)
+
+
+@dataclass
 class AgentState:
     """Everything observed for one agent in the window."""
 
@@ -101,6 +120,7 @@ class AgentState:
     staff_replies: dict[str, Samples] = field(default_factory=dict)  # topic -> what staff answered after a hand-off
     negative: Samples = field(default_factory=Samples)
     corrected: Samples = field(default_factory=Samples)  # the owner's corrections (else the question corrected)
+    injected: dict[tuple[str, str], InjectedBlock] = field(default_factory=dict)  # by (prompt, block hash)
 
     def tools_called(self) -> set[str]:
         return {name for version in self.versions.values() for name in version.tools}
@@ -121,6 +141,9 @@ class Aggregator:
         if trace.get("error"):
             _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
         _observe_conversation(agent, trace)
+        metadata = trace.get("metadata")
+        if metadata and "prompt_blocks" in metadata:
+            _observe_rendered_prompts(agent, metadata["prompt_blocks"], trace["trace_id"])
 
     def _states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
         """The trace's agent and version state, created on first sight; counts the trace."""
@@ -237,40 +260,25 @@ def _group_error(agent: AgentState, origin: str, message: str, trace_id: str) ->
 
 
 def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
-    messages = trace.get("messages") or ()
     trace_id = trace["trace_id"]
-    first_question = last_question = staff = correction = None
-    gaps: list[tuple[str, str | None]] = []  # unanswered question, and the staff reply that followed
-    for message in messages:
-        content = message.get("content")
-        if not content:
-            continue
-        role = message["role"]
-        if role == "user":
-            last_question = content
-            if first_question is None:
-                first_question = content
-        elif role == "assistant" and last_question is not None and is_unanswered(content):
-            gaps.append((last_question, None))
-            last_question = None  # one gap per question, however often the agent repeats itself
-        elif role == "human":
-            staff = staff or content
-            if gaps and gaps[-1][1] is None:
-                gaps[-1] = (gaps[-1][0], content)
-        elif role == "owner":
-            correction = correction or content
-    for question, reply in gaps:
+    seen = read_conversation(trace.get("messages"))
+    for question, reply in seen.gaps:
         agent.unanswered.add(question, trace_id, reply)
-    topic = _observe_topic(agent, trace, first_question)
-    if staff is not None and trace.get("escalated"):
-        _sample(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, staff)
+    topic = _observe_topic(agent, trace, seen.first_question)
+    if seen.staff is not None and trace.get("escalated"):
+        sample_of(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, seen.staff)
     if trace.get("sentiment") == "negative":
-        agent.negative.add(trace_id, last_question or first_question)
-    if trace.get("owner_corrected") or correction:
-        agent.corrected.add(trace_id, correction or first_question)
+        agent.negative.add(trace_id, seen.last_question or seen.first_question)
+    if trace.get("owner_corrected") or seen.correction:
+        agent.corrected.add(trace_id, seen.correction or seen.first_question)
 
 
-def _sample(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
+def known_topic(agent: AgentState, topic: str) -> str:
+    """The topic, or "other" once the agent has MAX_TOPICS topics: memory stays bounded."""
+    return "other" if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS else topic
+
+
+def sample_of(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
     found = samples.get(key)
     if found is None:
         found = samples[key] = Samples(chars=chars)
@@ -278,16 +286,43 @@ def _sample(samples: dict[str, Samples], key: str, chars: int = 160) -> Samples:
 
 
 def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
-    metadata = trace.get("metadata")
-    topic = metadata.get("topic") if metadata else None
-    if not isinstance(topic, str) or not topic:
-        topic = topic_of(first_question) if first_question else "other"
-    else:
-        topic = redact_name(topic)
-    if topic not in agent.topic_traces and len(agent.topic_traces) >= MAX_TOPICS:
-        topic = "other"
+    topic = known_topic(agent, redact_name(topic_named(trace.get("metadata"), first_question)))
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1
-        _sample(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
+        sample_of(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
     return topic
+
+
+def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:
+    """Paragraphs filled into one rendered prompt more than once: [{prompt, blocks: [{placeholder,
+    paragraphs: [[hash, chars], ...]}]}]."""
+    for prompt in rendered if isinstance(rendered, list) else ():
+        blocks = prompt.get("blocks") if isinstance(prompt, dict) else None
+        if not isinstance(blocks, list) or len(blocks) < 2:
+            continue  # one fill can hold no copy of another
+        seen: dict[str, list[tuple[str, int]]] = {}  # paragraph hash -> (placeholder, chars) per copy
+        for block in blocks:
+            if isinstance(block, dict) and isinstance(block.get("paragraphs"), list):
+                for item in block["paragraphs"]:
+                    if isinstance(item, list) and len(item) == 2 and isinstance(item[1], int):
+                        seen.setdefault(str(item[0]), []).append((str(block.get("placeholder")), item[1]))
+        repeated = {digest: copies for digest, copies in seen.items() if len(copies) > 1}
+        if repeated:
+            _count_injected(agent, str(prompt.get("prompt")), repeated, trace_id)
+
+
+def _count_injected(agent: AgentState, prompt: str, repeated: dict[str, list[tuple[str, int]]], trace_id: str) -> None:
+    key = hashlib.sha256(" ".join(sorted(repeated)).encode()).hexdigest()[:10]
+    entry = agent.injected.get((prompt, key))
+    if entry is None:
+        if len(agent.injected) >= MAX_INJECTED:
+            return
+        entry = agent.injected[(prompt, key)] = InjectedBlock(prompt, key)
+    entry.traces += 1
+    entry.copies = max(entry.copies, *(len(copies) for copies in repeated.values()))
+    entry.chars_per_copy = sum(copies[0][1] for copies in repeated.values())
+    entry.tokens_per_copy = sum(tokens_for_chars(copies[0][1]) for copies in repeated.values())
+    entry.wasted_tokens = sum(tokens_for_chars(copies[0][1]) * (len(copies) - 1) for copies in repeated.values())
+    entry.placeholders.update(name for copies in repeated.values() for name, _ in copies)
+    entry.samples.add(trace_id)

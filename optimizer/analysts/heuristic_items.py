@@ -74,6 +74,13 @@ def _rate(f: Finding) -> ActionItem:
 
 
 def _prompt_duplication(f: Finding) -> ActionItem:
+    if f.figures.get("found_in") == "traces":
+        return ActionItem(
+            "Fill the duplicated block in once",
+            f"{f.title} ({f.figures.get('occurrences')}). The agent's code puts the same text into the "
+            "prompt more than once, so no edit of the prompt files can fix it.",
+            (f.key,),
+        )
     return ActionItem(
         "Remove the duplicated prompt block",
         f"{f.title} ({f.figures.get('occurrences')}). It is not part of this pull request: it holds "

@@ -2,15 +2,17 @@
 
 Compared word by word, case-insensitively: a run of ``MIN_RUN`` words from an excerpt, or a whole
 excerpt of at least ``MIN_WHOLE`` words, found in the text the edit adds. Words a prompt shares
-with a trace by nature (a tool name, "the booking") are far shorter than that.
+with a trace by nature (a tool name, "the booking") are far shorter than that. Only added words
+count: a replacement that keeps or deletes text (the duplicated block taken out) copies nothing.
 """
 
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable
+from difflib import SequenceMatcher
 
-from optimizer.models import Finding, Proposal
+from optimizer.models import Edit, Finding, Proposal
 
 MIN_RUN = 8
 MIN_WHOLE = 4
@@ -19,8 +21,7 @@ _WORD = re.compile(r"\w+")
 
 def copied_trace_text(proposal: Proposal, findings: Iterable[Finding]) -> str | None:
     """The copied words (lower-cased), or None when nothing was copied."""
-    edit = proposal.edit
-    added = _words(" ".join(text for text in (edit.new, edit.question, edit.answer) if text))
+    added = _added_words(proposal.edit)
     if len(added) < MIN_WHOLE:
         return None
     joined = f" {' '.join(added)} "
@@ -43,6 +44,15 @@ def _copied(words: list[str], joined: str, runs: set[tuple[str, ...]]) -> str | 
                 end += 1  # show the whole copied stretch, not only its first words
             return " ".join(words[i:end])
     return None
+
+
+def _added_words(edit: Edit) -> list[str]:
+    """The words the edit writes that the text it replaces did not have, in order."""
+    new = _words(" ".join(text for text in (edit.new, edit.question, edit.answer) if text))
+    if not edit.old:
+        return new
+    matcher = SequenceMatcher(None, _words(edit.old), new, autojunk=False)
+    return [word for tag, _i, _j, k, m in matcher.get_opcodes() if tag in ("insert", "replace") for word in new[k:m]]
 
 
 def _words(text: str) -> list[str]:

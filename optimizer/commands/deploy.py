@@ -6,10 +6,11 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from optimizer.commands.base import Echo
-from optimizer.config import load_settings
+from optimizer.config import Settings, load_settings
 from optimizer.deploy.artifacts import collect
 from optimizer.deploy.model import DeployPlan, plan_deploy
-from optimizer.deploy.registry import open_registry
+from optimizer.deploy.registry import Registry, local_registry_path, open_registry
+from optimizer.deploy.snapshot import snapshot_folder, write_snapshots
 from optimizer.fmt import short_sha
 from optimizer.gitops.repo import AgentRepo
 
@@ -39,6 +40,8 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
     plan = plan_deploy(files.sha, artifacts, registry.active())
     if plan.is_noop:
         echo(f"nothing to deploy: {registry.description} already has the prompts and souls of {short_sha(files.sha)}.")
+        if not args.dry_run:
+            _write_snapshots(_snapshots_folder(settings), registry, echo)
         return
     echo(f"deploy {short_sha(files.sha)} to {registry.description}:")
     for line in plan_lines(plan):
@@ -51,3 +54,16 @@ def deploy_command(repo: Path, args: DeployArgs, echo: Echo) -> None:
         f"deployed {short_sha(files.sha)}: {len(result.inserted)} new version(s), "
         f"{len(result.deactivated)} removed, {result.unchanged} unchanged."
     )
+    _write_snapshots(_snapshots_folder(settings), registry, echo)
+
+
+def _snapshots_folder(settings: Settings) -> Path:
+    """Where the deployed snapshots go: next to the local registry file."""
+    return snapshot_folder(local_registry_path(settings))
+
+
+def _write_snapshots(folder: Path, registry: Registry, echo: Echo) -> None:
+    """What the registry now serves, as the agents' fallback (optimizer.runtime reads it when the store is down)."""
+    paths = write_snapshots(folder, registry)
+    if paths:
+        echo(f"snapshot for the runtime's fallback: {folder}/ ({len(paths)} agent(s))")

@@ -1,21 +1,31 @@
 """One prompt_version against another: each guarded metric with its uncertainty and a plain verdict.
 
-Means (cost and latency per trace) use Welch's interval from the streamed moments; rates use the
-Agresti–Caffo interval for a difference of proportions, which stays honest for rates near 0.
-A verdict is "better" or "worse" only when the 95% interval of the change excludes zero.
+Means (cost and latency per trace) use the Welch variance of the difference from the streamed
+moments; rates the Agresti–Caffo one (a success and a failure added to each side), which stays
+honest for rates near 0. The interval around the change is always-valid (measure/sequential.py),
+because the same versions are re-tested every day: a verdict is "better" or "worse" only when it
+excludes zero, and the false-alarm rate stays at 5% however often that is looked at.
 """
 
 from __future__ import annotations
 
-import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Literal
 
 from optimizer.fmt import count, ms, pct, usd
+from optimizer.measure.sequential import half_width
 from optimizer.models import ToolStats, VersionMetrics
 
 Verdict = Literal["better", "worse", "no detectable change", "too little data"]
-Z95 = 1.96
+# The change worth finding, when no guard names one: a share of the mean, or rate points.
+DEFAULT_RELATIVE_TAU = 0.10
+DEFAULT_RATE_TAU = 0.05
+Tau = Callable[[str], float | None]  # metric -> the change worth finding (as a guard's threshold), or None
+
+
+def _no_guard(_metric: str) -> float | None:
+    return None
 
 
 @dataclass(frozen=True)
@@ -27,7 +37,7 @@ class MetricChange:
     after: float | None
     n_before: int
     n_after: int
-    ci95_low: float | None  # of after - before, in the metric's unit
+    ci95_low: float | None  # of after - before, in the metric's unit: the always-valid 95% interval
     ci95_high: float | None
     verdict: Verdict
     unit: Literal["usd", "ms", "rate"]
@@ -72,38 +82,30 @@ class _Rate:
     n: int
 
 
-def compare_versions(old: VersionMetrics, new: VersionMetrics, min_samples: int = 30) -> tuple[MetricChange, ...]:
+def compare_versions(
+    old: VersionMetrics, new: VersionMetrics, min_samples: int = 30, tau: Tau = _no_guard
+) -> tuple[MetricChange, ...]:
     """Every guarded metric of ``new`` against ``old``: cost, latency, escalation, owner
-    corrections, negative sentiment, and the failure rate of each tool both versions called."""
+    corrections, negative sentiment, and the failure rate of each tool both versions called.
+    ``tau``: the change worth finding per metric (the guards' thresholds), which tunes the test."""
+    means = _Means(min_samples, tau)
+    rates = _Rates(min_samples, tau)
     changes = [
-        _means("cost per trace", "usd", _cost(old), _cost(new), min_samples),
-        _means("latency per trace", "ms", _latency(old), _latency(new), min_samples),
-        _rates(
-            "escalation rate",
-            _rate(old.escalation_rate, old.traces),
-            _rate(new.escalation_rate, new.traces),
-            min_samples,
-        ),
-        _rates(
+        means("cost per trace", "usd", _cost(old), _cost(new)),
+        means("latency per trace", "ms", _latency(old), _latency(new)),
+        rates("escalation rate", _rate(old.escalation_rate, old.traces), _rate(new.escalation_rate, new.traces)),
+        rates(
             "owner correction rate",
             _rate(old.owner_correction_rate, old.traces),
             _rate(new.owner_correction_rate, new.traces),
-            min_samples,
         ),
-        _rates("negative sentiment rate", _negative(old), _negative(new), min_samples),
+        rates("negative sentiment rate", _negative(old), _negative(new)),
     ]
     old_tools = {tool.name: tool for tool in old.tools}
     for tool in new.tools:
         if tool.name in old_tools:
             before = old_tools[tool.name]
-            changes.append(
-                _rates(
-                    f"tool {tool.name} failure rate",
-                    _user_failures(before),
-                    _user_failures(tool),
-                    min_samples,
-                )
-            )
+            changes.append(rates(f"tool {tool.name} failure rate", _user_failures(before), _user_failures(tool)))
     return tuple(changes)
 
 
@@ -128,25 +130,37 @@ def _negative(version: VersionMetrics) -> _Rate:
     return _rate(version.sentiment.get("negative", 0.0), version.sentiment_traces)
 
 
-def _means(metric: str, unit: Literal["usd", "ms"], old: _Mean, new: _Mean, min_samples: int) -> MetricChange:
-    if old.mean is None or new.mean is None or min(old.n, new.n) < min_samples:
-        return MetricChange(metric, old.mean, new.mean, old.n, new.n, None, None, "too little data", unit)
-    diff = new.mean - old.mean
-    se = math.sqrt((old.sd or 0.0) ** 2 / old.n + (new.sd or 0.0) ** 2 / new.n)
-    low, high = diff - Z95 * se, diff + Z95 * se
-    return MetricChange(metric, old.mean, new.mean, old.n, new.n, low, high, _verdict(low, high), unit)
+@dataclass(frozen=True)
+class _Means:
+    min_samples: int
+    tau: Tau
+
+    def __call__(self, metric: str, unit: Literal["usd", "ms"], old: _Mean, new: _Mean) -> MetricChange:
+        if old.mean is None or new.mean is None or min(old.n, new.n) < self.min_samples:
+            return MetricChange(metric, old.mean, new.mean, old.n, new.n, None, None, "too little data", unit)
+        diff = new.mean - old.mean
+        variance = (old.sd or 0.0) ** 2 / old.n + (new.sd or 0.0) ** 2 / new.n
+        relative = self.tau(metric) or DEFAULT_RELATIVE_TAU
+        half = half_width(variance, relative * abs(old.mean) or relative)
+        low, high = diff - half, diff + half
+        return MetricChange(metric, old.mean, new.mean, old.n, new.n, low, high, _verdict(low, high), unit)
 
 
-def _rates(metric: str, old: _Rate, new: _Rate, min_samples: int) -> MetricChange:
-    before = old.hits / old.n if old.n else None
-    after = new.hits / new.n if new.n else None
-    if min(old.n, new.n) < min_samples:
-        return MetricChange(metric, before, after, old.n, new.n, None, None, "too little data", "rate")
-    # Agresti–Caffo: one success and one failure added to each side
-    p_old, p_new = (old.hits + 1) / (old.n + 2), (new.hits + 1) / (new.n + 2)
-    se = math.sqrt(p_old * (1 - p_old) / (old.n + 2) + p_new * (1 - p_new) / (new.n + 2))
-    low, high = p_new - p_old - Z95 * se, p_new - p_old + Z95 * se
-    return MetricChange(metric, before, after, old.n, new.n, low, high, _verdict(low, high), "rate")
+@dataclass(frozen=True)
+class _Rates:
+    min_samples: int
+    tau: Tau
+
+    def __call__(self, metric: str, old: _Rate, new: _Rate) -> MetricChange:
+        before = old.hits / old.n if old.n else None
+        after = new.hits / new.n if new.n else None
+        if min(old.n, new.n) < self.min_samples:
+            return MetricChange(metric, before, after, old.n, new.n, None, None, "too little data", "rate")
+        p_old, p_new = (old.hits + 1) / (old.n + 2), (new.hits + 1) / (new.n + 2)
+        variance = p_old * (1 - p_old) / (old.n + 2) + p_new * (1 - p_new) / (new.n + 2)
+        half = half_width(variance, self.tau(metric) or DEFAULT_RATE_TAU)
+        low, high = p_new - p_old - half, p_new - p_old + half
+        return MetricChange(metric, before, after, old.n, new.n, low, high, _verdict(low, high), "rate")
 
 
 def _verdict(low: float, high: float) -> Verdict:

@@ -1,5 +1,6 @@
-"""What the last changes did: newest version against the previous one, and each merged proposal
-against the version before it. Pure: metrics by version and the approval history in, verdicts out.
+"""What the last changes did: the newest version against its baseline (the last version judged good,
+measure/baseline.py), and each merged proposal against the version before it. Pure: metrics by
+version and the decision history in, verdicts out.
 
 The version an agent reports in its traces is the git SHA that deployed it, which for an approved
 proposal is its merge commit; traces may carry the full or a shortened SHA.
@@ -11,9 +12,10 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
-from optimizer.history.model import History, PastProposal
+from optimizer.history.model import Acceptance, History, PastProposal
+from optimizer.measure.baseline import Judgement, lineage, same_commit
 from optimizer.measure.compare import MetricChange, changes_for, compare_versions
-from optimizer.measure.rollback_policy import DEFAULT_GUARDS, Guard, RollbackDecision, decide
+from optimizer.measure.rollback_policy import DEFAULT_GUARDS, Guard, RollbackDecision, decide, guard_applies, tau_of
 from optimizer.models import VersionMetrics
 from optimizer.timeutil import iso, parse_timestamp
 
@@ -29,35 +31,51 @@ class DecisionEffect:
 @dataclass(frozen=True)
 class Measurement:
     agent: str
-    previous: VersionMetrics | None
+    baseline: VersionMetrics | None  # the last version judged good before the newest
     newest: VersionMetrics | None
     changes: tuple[MetricChange, ...]
     decision: RollbackDecision
+    culprit: VersionMetrics | None = None  # what a revert undoes: the first version worse than the baseline
+    accepted: Acceptance | None = None  # a reviewer accepted the newest version as the new normal
 
     @property
     def summary(self) -> str:
         if self.newest is None:
             return "no traces with a prompt version in the measurement window: nothing to compare yet"
-        if self.previous is None:
+        if self.baseline is None:
             return "only one prompt version in the measurement window: nothing to compare yet"
-        moved = [c.describe() for c in self.changes if c.verdict in ("better", "worse")]
-        return "; ".join(moved) or "no detectable change on any guarded metric"
+        moved = "; ".join(c.describe() for c in self.changes if c.verdict in ("better", "worse"))
+        if self.accepted is not None:
+            return f"accepted as the new normal ({self.accepted.finding_key}): {moved or 'no detectable change'}"
+        return moved or "no detectable change on any guarded metric"
 
 
 def measure_newest(
-    agent: str, versions: Sequence[VersionMetrics], min_samples: int, guards: tuple[Guard, ...] = DEFAULT_GUARDS
+    agent: str,
+    versions: Sequence[VersionMetrics],
+    min_samples: int,
+    guards: tuple[Guard, ...] = DEFAULT_GUARDS,
+    accepted: Sequence[Acceptance] = (),
 ) -> Measurement:
-    """``versions`` oldest first, as the analysis reports them."""
-    known = [v for v in versions if v.prompt_version != "unknown"]
-    if len(known) < 2:
-        return Measurement(agent, None, known[-1] if known else None, (), RollbackDecision(False, ()))
-    previous, newest = known[-2], known[-1]
-    changes = compare_versions(previous, newest, min_samples)
-    return Measurement(agent, previous, newest, changes, decide(changes, guards))
+    """The newest of ``versions`` (oldest first, as the analysis reports them) against its baseline."""
+    tau = tau_of(guards)
+
+    def judge(baseline: VersionMetrics, version: VersionMetrics) -> Judgement:
+        if min(baseline.traces, version.traces) < min_samples:
+            return "unknown"
+        return "bad" if decide(compare_versions(baseline, version, min_samples, tau), guards).revert else "good"
+
+    line = lineage(versions, accepted, judge)
+    if line.baseline is None or line.newest is None:
+        return Measurement(agent, None, line.newest, (), RollbackDecision(False, ()))
+    changes = compare_versions(line.baseline, line.newest, min_samples, tau)
+    decision = RollbackDecision(False, ()) if line.accepted else decide(changes, guards)
+    culprit = line.first_bad or line.newest if decision.revert else None
+    return Measurement(agent, line.baseline, line.newest, changes, decision, culprit, line.accepted)
 
 
 def effects_of_merges(
-    history: History, versions: Sequence[VersionMetrics], min_samples: int
+    history: History, versions: Sequence[VersionMetrics], min_samples: int, guards: tuple[Guard, ...] = DEFAULT_GUARDS
 ) -> tuple[DecisionEffect, ...]:
     """Each approved proposal whose merge commit shows up as a version, measured against the version
     before it on the metric its finding was about; rejected ones are listed without an effect."""
@@ -69,7 +87,7 @@ def effects_of_merges(
             continue
         index = _version_index(known, proposal.merge_sha)
         if proposal.outcome == "approved" and index:
-            changes = compare_versions(known[index - 1], known[index], min_samples)
+            changes = compare_versions(known[index - 1], known[index], min_samples, tau_of(guards))
             effects.append(DecisionEffect(proposal, changes_for(proposal.finding_keys, changes)))
         elif proposal.outcome == "approved":
             effects.append(DecisionEffect(proposal))
@@ -80,8 +98,7 @@ def _version_index(versions: Sequence[VersionMetrics], sha: str | None) -> int |
     if not sha:
         return None
     for index, version in enumerate(versions):
-        name = version.prompt_version
-        if len(name) >= 7 and (sha.startswith(name) or name.startswith(sha)):
+        if same_commit(version.prompt_version, sha):
             return index
     return None
 
@@ -93,8 +110,8 @@ def guards_from(settings: Iterable[tuple[str, float]]) -> tuple[Guard, ...]:
 
 @dataclass(frozen=True)
 class AgentMeasurement:
-    """What one run measured for one agent over its lookback window: the newest version against the
-    previous one (and whether to revert it), and what each recent decision did."""
+    """What one run measured for one agent over its lookback window: the newest version against its
+    baseline (and whether to revert it), and what each recent decision did."""
 
     start: str  # ISO 8601, the lookback window
     end: str
@@ -118,7 +135,9 @@ class AgentMeasurement:
         m = self.measurement
         return {
             "window": {"start": self.start, "end": self.end},
-            "previous": _version_dict(m.previous),
+            "baseline": _version_dict(m.baseline),
+            "culprit": _version_dict(m.culprit),
+            "accepted": m.accepted.finding_key if m.accepted else None,
             "newest": _version_dict(m.newest),
             "changes": [change.to_dict() | {"guarded": self.guarded(change)} for change in m.changes],
             "summary": m.summary,
@@ -136,15 +155,16 @@ def measure_agent(
     min_samples: int,
     guards: tuple[Guard, ...] = DEFAULT_GUARDS,
 ) -> AgentMeasurement:
-    """The newest version against the previous one, and the decisions taken in the window or
-    whose merge shows up as a version in it."""
+    """The newest version against its baseline, and the decisions taken in the window or whose
+    merge shows up as a version in it."""
     start, end = window
     decided = tuple(
         effect
-        for effect in effects_of_merges(history, versions, min_samples)
+        for effect in effects_of_merges(history, versions, min_samples, guards)
         if effect.changes or start <= _iso(effect.proposal.decided_at) < end
     )
-    return AgentMeasurement(start, end, measure_newest(agent, versions, min_samples, guards), decided, guards)
+    measured = measure_newest(agent, versions, min_samples, guards, history.accepted)
+    return AgentMeasurement(start, end, measured, decided, guards)
 
 
 def decision_dict(decision: DecisionEffect) -> dict[str, Any]:
@@ -167,12 +187,6 @@ def _version_dict(version: VersionMetrics | None) -> dict[str, Any] | None:
     if version is None:
         return None
     return {"prompt_version": version.prompt_version, "traces": version.traces, "first_seen": version.first_seen}
-
-
-def guard_applies(guard: Guard, metric: str) -> bool:
-    if guard.metric == "tool failure rate":
-        return metric.startswith("tool ") and metric.endswith(" failure rate")
-    return guard.metric == metric
 
 
 def _iso(value: str | None) -> str:

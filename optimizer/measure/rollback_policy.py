@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from optimizer.measure.compare import MetricChange
+from optimizer.measure.compare import MetricChange, Tau
 
 
 @dataclass(frozen=True)
@@ -40,13 +40,24 @@ def decide(changes: tuple[MetricChange, ...], guards: tuple[Guard, ...] = DEFAUL
     return RollbackDecision(bool(breaches), breaches)
 
 
+def guard_applies(guard: Guard, metric: str) -> bool:
+    if guard.metric == "tool failure rate":
+        return metric.startswith("tool ") and metric.endswith(" failure rate")
+    return guard.metric == metric
+
+
+def tau_of(guards: tuple[Guard, ...]) -> Tau:
+    """The sequential test's change worth finding, per metric: its guard's threshold."""
+
+    def tau(metric: str) -> float | None:
+        return next((guard.threshold for guard in guards if guard_applies(guard, metric)), None)
+
+    return tau
+
+
 def _beyond(change: MetricChange, guards: tuple[Guard, ...]) -> bool:
     for guard in guards:
-        if guard.metric == change.metric or (
-            guard.metric == "tool failure rate"
-            and change.metric.startswith("tool ")
-            and change.metric.endswith(" failure rate")
-        ):
+        if guard_applies(guard, change.metric):
             return _worse_by(change) > guard.threshold
     return False
 

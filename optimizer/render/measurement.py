@@ -5,8 +5,8 @@ a revert pull request. Pure: a measurement in, Markdown out; names from traces a
 from __future__ import annotations
 
 from optimizer.measure.compare import MetricChange
-from optimizer.measure.effects import AgentMeasurement, guard_applies
-from optimizer.measure.rollback_policy import Guard
+from optimizer.measure.effects import AgentMeasurement
+from optimizer.measure.rollback_policy import Guard, guard_applies
 from optimizer.render import markdown as md
 
 MAX_ROWS = 12  # the PR section stays compact: guarded metrics first, then what moved
@@ -14,7 +14,7 @@ MAX_EFFECTS = 10
 
 
 def last_change_section(measured: AgentMeasurement, rollback_branch: str | None = None) -> str:
-    """``### What the last change did``: the newest version against the previous one, and the effect
+    """``### What the last change did``: the newest version against its baseline, and the effect
     of each merged proposal on the metric its finding was about."""
     parts = ["### What the last change did", _versions_line(measured)]
     table = changes_table(measured)
@@ -39,11 +39,13 @@ def _versions_line(measured: AgentMeasurement) -> str:
     window = f"from {md.code(measured.start)} to {md.code(measured.end)}"
     if m.newest is None:
         return f"No traces with a prompt version {window}: nothing to compare yet."
-    if m.previous is None:
+    if m.baseline is None:
         return f"Only one prompt version has traces {window}: nothing to compare yet."
     return (
-        f"Newest prompt version {md.version(m.newest.prompt_version)} against the previous one "
-        f"{md.version(m.previous.prompt_version)}, traces {window}; 95% intervals of the change. "
+        f"Newest prompt version {md.version(m.newest.prompt_version)} against its baseline "
+        f"{md.version(m.baseline.prompt_version)} (the last version judged good), traces {window}; "
+        "always-valid 95% intervals of the change "
+        "(they stay honest when the same versions are compared again every day). "
         f"{md.text(verdict_sentence(m.changes))}"
     )
 

@@ -7,6 +7,7 @@ version, so later runs find the pull request of a version (open or closed) and n
 from __future__ import annotations
 
 from optimizer.history.markers import revert_marker
+from optimizer.measure.baseline import same_commit
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.render import markdown as md
 from optimizer.render.measurement import breach_line, changes_table, plain_value
@@ -23,7 +24,11 @@ def revert_title(agent: str, version: str, measured: AgentMeasurement) -> str:
 
 def revert_body(agent: str, version: str, subject: str, measured: AgentMeasurement, auto_merge: bool) -> str:
     m = measured.measurement
-    previous = md.version(m.previous.prompt_version) if m.previous else md.NONE
+    baseline = md.version(m.baseline.prompt_version) if m.baseline else md.NONE
+    newest = m.newest.prompt_version if m.newest else version
+    since = (
+        "" if same_commit(newest, version) else f" It is the first worse one since; the newest is {md.version(newest)}."
+    )
     breaches = "\n".join(f"- {breach_line(change, measured.guards)}" for change in m.decision.breaches)
     merge = (
         "`measure.auto_merge_rollback` is on: the optimizer merges it right away."
@@ -32,9 +37,10 @@ def revert_body(agent: str, version: str, subject: str, measured: AgentMeasureme
     )
     parts = [
         f"## optimizer: roll back {md.code(agent)}",
-        f"The newest prompt version of {md.code(agent)}, {md.version(version)} ({md.text(md.clip(subject, 120)[0])}), "
-        f"is worse than the previous one, {previous}, beyond the rollback guards, over the traces from "
-        f"{md.code(measured.start)} to {md.code(measured.end)}:",
+        f"Prompt version {md.version(version)} of {md.code(agent)} ({md.text(md.clip(subject, 120)[0])}) "
+        f"is worse than its baseline {baseline}, the last version judged good, beyond the rollback guards, "
+        f"over the traces from {md.code(measured.start)} to {md.code(measured.end)}.{since} The newest against "
+        "the baseline:",
         breaches,
         f"This pull request is `git revert -m 1 {version[:12]}` on top of the base branch. Merging it brings "
         "the previous prompts and soul back (the deploy workflow ships them); closing it keeps the new version, "

@@ -20,6 +20,7 @@ from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
 from optimizer.history.markers import parse_revert
+from optimizer.measure.baseline import same_commit
 from optimizer.measure.effects import AgentMeasurement
 from optimizer.render.revert_body import revert_body, revert_title
 
@@ -53,9 +54,9 @@ def plan_rollback(
 ) -> Rollback | None:
     """None unless the measurement says revert; with ``update_ref`` the local branch moves too."""
     m = measured.measurement
-    if not m.decision.revert or m.newest is None:
+    if not m.decision.revert or m.culprit is None:
         return None
-    agent, version = measured.agent, m.newest.prompt_version
+    agent, version = measured.agent, m.culprit.prompt_version
     try:
         full = repo.files_at(version).sha
         subject = repo.subject(full)
@@ -100,7 +101,7 @@ def publish_rollback(
     pulls = host.pulls_from(branch, settings.github.history_limit)
     for pull in pulls:
         marker = parse_revert(pull.body)
-        if marker and marker.get("agent") == agent and _same(marker["version"], rollback.version):
+        if marker and marker.get("agent") == agent and same_commit(marker["version"], rollback.version):
             state = "merged" if pull.merged else pull.state
             note = f"the revert of {rollback.version[:12]} was proposed in #{pull.number} ({state}): not again"
             return RollbackPublished(agent, "rollback already proposed in", pull, (note,))
@@ -161,8 +162,3 @@ def push_rollback_pull(
     notes = host.request_reviewers(pull.number, list(settings.github.reviewers))
     host.add_assignees(pull.number, list(settings.github.assignees))
     return "opened", pull, tuple(notes)
-
-
-def _same(a: str, b: str) -> bool:
-    """Full or shortened SHAs of one commit (at least 7 characters), or equal names."""
-    return a == b or (min(len(a), len(b)) >= 7 and (a.startswith(b) or b.startswith(a)))

@@ -26,7 +26,12 @@ def estimate_tokens(text: str) -> int:
 
     An estimate for ranking and reporting, not a tokenizer: real counts differ by model.
     """
-    return (len(text) + 3) // 4
+    return tokens_for_chars(len(text))
+
+
+def tokens_for_chars(chars: int) -> int:
+    """estimate_tokens for a text of ``chars`` characters (traces record sizes, not texts)."""
+    return (chars + 3) // 4
 
 
 @dataclass(frozen=True)

@@ -1,28 +1,27 @@
 """Where the agent's runtime writes its traces: a local JSONL file or Supabase's optimizer_traces.
 
-Both take a record that already passed validation (optimizer.runtime checks it).
+Both take batches of records that already passed validation (optimizer.runtime checks them) and
+raise on failure; the runtime's background recorder counts what it could not write.
 """
 
 from __future__ import annotations
 
 import fcntl
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any, Protocol
 
-import httpx
 import orjson
-from postgrest.types import ReturnMethod
-from supabase import Client, ClientOptions, create_client
 
-from optimizer.traces.supabase_client import call
+from optimizer.traces.rest import RestClient
 
-TABLE = "optimizer_traces"
+RECORD_FUNCTION = "optimizer_record_traces"  # supabase/migrations/20261203100000_optimizer_trace_writer.sql
 
 
 class TraceSink(Protocol):
     description: str
 
-    def write(self, record: dict[str, Any]) -> None: ...
+    def write(self, records: Sequence[dict[str, Any]]) -> None: ...
 
     def close(self) -> None: ...
 
@@ -34,13 +33,13 @@ class JsonlTraceSink:
         self.path = path
         self.description = str(path)
 
-    def write(self, record: dict[str, Any]) -> None:
-        line = orjson.dumps(record) + b"\n"
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        lines = b"".join(orjson.dumps(record) + b"\n" for record in records)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         with self.path.open("ab") as stream:
             fcntl.flock(stream, fcntl.LOCK_EX)
             try:
-                stream.write(line)
+                stream.write(lines)
                 stream.flush()
             finally:
                 fcntl.flock(stream, fcntl.LOCK_UN)
@@ -50,19 +49,16 @@ class JsonlTraceSink:
 
 
 class SupabaseTraceSink:
-    """Inserts into optimizer_traces; a trace_id already there is left as it is (retries are safe)."""
+    """Calls optimizer_record_traces with a batch: insert only, a trace_id already there is left as
+    it is (retries are safe). ``key`` is the trace key (role optimizer_trace_writer), sent with the
+    project's anon key as ``apikey``; the service-role key also works, but an agent never needs it."""
 
-    def __init__(self, url: str, key: str, timeout: float = 10.0) -> None:
-        self.url = url
-        self.description = f"Supabase {url}"
-        self._http = httpx.Client(timeout=timeout)
-        self._client: Client = create_client(url, key, ClientOptions(httpx_client=self._http))
+    def __init__(self, url: str, key: str, *, anon_key: str | None = None, timeout: float = 10.0) -> None:
+        self._client = RestClient(url, anon_key or key, bearer=key, timeout=timeout)
+        self.description = f"Supabase {self._client.host}"
 
-    def write(self, record: dict[str, Any]) -> None:
-        request = self._client.table(TABLE).upsert(
-            record, on_conflict="trace_id", ignore_duplicates=True, returning=ReturnMethod.minimal
-        )
-        call("record a trace", self.url, request.execute)
+    def write(self, records: Sequence[dict[str, Any]]) -> None:
+        self._client.rpc("record traces", RECORD_FUNCTION, {"p_traces": list(records)})
 
     def close(self) -> None:
-        self._http.close()
+        self._client.close()

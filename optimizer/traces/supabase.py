@@ -18,7 +18,7 @@ from optimizer.traces.supabase_client import SupabaseError, call, connect, host_
 from optimizer.traces.supabase_state import states_from_analysis
 
 ANALYZE_FUNCTION = "optimizer_analyze"
-_SECTIONS = ("traces", "tools", "unanswered", "samples")
+_SECTIONS = ("traces", "tools", "unanswered", "samples", "replies")
 
 
 def analyze_params(start: datetime, end: datetime, agent: str | None, settings: SupabaseSettings) -> dict[str, Any]:

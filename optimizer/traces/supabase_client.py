@@ -4,8 +4,7 @@ optimizer.yaml names (never from the file), and its errors turned into one clear
 
 from __future__ import annotations
 
-import os
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from typing import Any, TypeVar, cast
 from urllib.parse import urlsplit
@@ -14,32 +13,16 @@ import httpx
 from supabase import Client, ClientOptions, create_client
 from supabase import PostgrestAPIError as APIError
 
-from optimizer.config import SupabaseSettings
-from optimizer.errors import ConfigError, OptimizerError
+from optimizer.errors import OptimizerError
+from optimizer.traces.supabase_keys import credentials
+
+__all__ = ["SupabaseError", "call", "connect", "credentials", "host_of", "rows_of"]
 
 T = TypeVar("T")
 
 
 class SupabaseError(OptimizerError):
     """Raised when Supabase cannot be reached, or refuses or fails a request."""
-
-
-def credentials(
-    settings: SupabaseSettings, *, anon: bool = False, env: Mapping[str, str] | None = None
-) -> tuple[str, str]:
-    """(url, key) from the environment; the service-role key unless ``anon``."""
-    env = os.environ if env is None else env
-    key_env = settings.anon_key_env if anon else settings.key_env
-    for name, setting in ((settings.url_env, "url_env"), (key_env, "anon_key_env" if anon else "key_env")):
-        if not env.get(name):
-            raise ConfigError(
-                f"environment variable {name} is not set: it holds the Supabase "
-                f"{'URL' if setting == 'url_env' else 'key'} (supabase.{setting} in optimizer.yaml names it)"
-            )
-    url = env[settings.url_env].rstrip("/")
-    if urlsplit(url).scheme not in ("http", "https"):
-        raise ConfigError(f"{settings.url_env} must be an http(s) URL like https://<project>.supabase.co")
-    return url, env[key_env]
 
 
 @contextmanager

@@ -24,12 +24,15 @@ from optimizer.analysis.aggregate import (
     Samples,
     ToolCounts,
     VersionState,
+    known_topic,
+    sample_of,
 )
+from optimizer.analysis.conversation import Conversation, read_conversation, topic_named
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
 from optimizer.text.answers import is_unanswered
 from optimizer.text.errors import normalize_error
 from optimizer.text.redact import redact_name
-from optimizer.text.topics import topic_of
+from optimizer.text.topics import REPLY_CHARS, topic_of
 from optimizer.timeutil import parse_timestamp
 
 AgentLookup = Callable[[str], AgentState]  # the agent's state, created on first use
@@ -44,6 +47,7 @@ class Truncation:
     error_occurrences: int = 0
     topic_traces: int = 0
     candidates: int = 0
+    replies: int = 0
 
     def notes(self) -> list[str]:
         notes = []
@@ -53,6 +57,8 @@ class Truncation:
             notes.append(f"{self.topic_traces} traces of topics past supabase.max_error_groups")
         if self.candidates:
             notes.append(f"{self.candidates} candidate questions past supabase.max_candidates")
+        if self.replies:
+            notes.append(f"{self.replies} traces with staff replies past the first 20,000")
         return notes
 
 
@@ -82,8 +88,11 @@ def states_from_analysis(result: dict[str, Any]) -> tuple[dict[str, AgentState],
     _tools(result["tools"]["tools"], agent)
     truncation.error_occurrences = _errors(result["tools"]["errors"], agent)
     truncation.topic_traces = _topics(result["traces"]["topics"], agent)
-    truncation.candidates = _unanswered(result["unanswered"], agent)
-    _conversations(result["samples"], agent)
+    replies = _read_replies(result["replies"]["rows"])
+    truncation.candidates = _unanswered(result["unanswered"], agent, replies)
+    _conversations(result["samples"], agent, replies)
+    _staff_replies(result["replies"]["rows"], replies, agent)
+    truncation.replies = int(result["replies"]["truncated"])
     return agents, truncation
 
 
@@ -201,7 +210,29 @@ def _topics(result: dict[str, Any], agent: AgentLookup) -> int:
     return truncated
 
 
-def _unanswered(result: dict[str, Any], agent: AgentLookup) -> int:
+def _read_replies(rows: list[dict[str, Any]]) -> dict[str, Conversation]:
+    """Trace id -> what its conversation says, for the traces where a person wrote after the agent."""
+    return {row["trace_id"]: read_conversation(row["messages"]) for row in rows}
+
+
+def _staff_replies(rows: list[dict[str, Any]], replies: dict[str, Conversation], agent: AgentLookup) -> None:
+    """What staff answered after a hand-off, by topic, as the aggregator samples them."""
+    for row in sorted(rows, key=lambda row: row["id"]):
+        seen = replies[row["trace_id"]]
+        if seen.staff is None or not row["escalated"]:
+            continue
+        state = agent(row["agent"])
+        topic = known_topic(state, redact_name(topic_named(row["metadata"], seen.first_question)))
+        sample_of(state.staff_replies, topic, REPLY_CHARS).add(row["trace_id"], seen.staff)
+
+
+def _staff_after(replies: dict[str, Conversation], trace_id: str, question: str) -> str | None:
+    """The staff reply that followed this unanswered question in its trace, if any."""
+    said = replies.get(trace_id)
+    return next((reply for asked, reply in said.gaps if asked == question), None) if said else None
+
+
+def _unanswered(result: dict[str, Any], agent: AgentLookup, replies: dict[str, Conversation]) -> int:
     # Rows come in stream order. A question answered "I don't know" is consumed: a later reply
     # in the same trace counts only after a new user question, as in the aggregator.
     # Texts come once each in result["texts"]; rows name them (and the agent) by index.
@@ -214,7 +245,8 @@ def _unanswered(result: dict[str, Any], agent: AgentLookup) -> int:
         if reply not in verdicts:
             verdicts[reply] = is_unanswered(texts[reply])
         if verdicts[reply]:
-            agent(agents[agent_index]).unanswered.add(texts[question], trace_id)
+            text = texts[question]
+            agent(agents[agent_index]).unanswered.add(text, trace_id, _staff_after(replies, trace_id, text))
             consumed = (rid, question_ord)
     return int(result["truncated"])
 
@@ -237,11 +269,12 @@ def conversation_questions(messages: list[dict[str, Any]] | None) -> tuple[str |
     return first, last
 
 
-def _conversations(rows: list[dict[str, Any]], agent: AgentLookup) -> None:
+def _conversations(rows: list[dict[str, Any]], agent: AgentLookup, replies: dict[str, Conversation]) -> None:
     for row in sorted(rows, key=lambda row: row["id"]):
         state = agent(row["agent"])
         first, last = conversation_questions(row["messages"])
         if row["what"] == "negative":
             state.negative.add(row["trace_id"], last or first)
         else:
-            state.corrected.add(row["trace_id"], first)
+            said = replies.get(row["trace_id"])
+            state.corrected.add(row["trace_id"], (said.correction if said else None) or first)

@@ -127,7 +127,7 @@ def test_a_close_with_a_review_teaches_it_not_to_ask_again_until_the_evidence_gr
             "trace_id": f"outage-{n}",
             "agent": "frontdesk",
             "started_at": f"2026-11-19T{n % 24:02d}:{n % 60:02d}:00Z",
-            "prompt_version": "8a41d07",
+            "prompt_version": "78daf13e24",
             "tool_calls": [{"name": "check_availability", "ok": False, "error": "upstream timeout after 30s"}],
         }
         for n in range(900)

@@ -59,7 +59,7 @@ def test_a_change_that_halves_a_failure_rate_is_better(versions, tmp_path):
     measured = record(repo)
     assert verdicts(measured)["tool check_availability failure rate"] == "better"
     assert verdicts(measured)["cost per trace"] == "no detectable change"
-    assert (measured["previous"]["prompt_version"], measured["newest"]["prompt_version"]) == (old, new)
+    assert (measured["baseline"]["prompt_version"], measured["newest"]["prompt_version"]) == (old, new)
     assert measured["revert"] is False and "rollback" not in measured
     assert ROLLBACK not in git(repo, "branch", "--list")
 
@@ -152,7 +152,7 @@ def test_one_version_only_is_nothing_to_compare(versions, tmp_path):
 
     assert result.code == 0, result.err
     assert "nothing to compare yet" in result.err
-    assert record(repo)["previous"] is None and record(repo)["revert"] is False
+    assert record(repo)["baseline"] is None and record(repo)["revert"] is False
 
 
 def test_a_newest_version_that_is_no_commit_here_is_reported_not_reverted(versions, tmp_path):

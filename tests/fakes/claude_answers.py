@@ -61,7 +61,7 @@ DROP_PLACEHOLDER = {
     "title": "Trim the playbooks section",
     "target": {"path": "prompts/frontdesk/system.md"},
     "edit": {"op": "replace_text", "old": "## Playbooks\n\n{{PLAYBOOKS}}\n", "new": "## Playbooks\n\nNone.\n"},
-    "finding_keys": ["cost_regression:8a41d07"],
+    "finding_keys": ["cost_regression:78daf13e24"],
     "rationale": "Fewer tokens per turn.",
     "expected_effect": "Lower cost per trace.",
     "confidence": 0.4,

@@ -151,6 +151,9 @@ class PostgrestServer:
 
         class Handler(BaseHTTPRequestHandler):
             protocol_version = "HTTP/1.1"
+            # Headers and body go out as two writes; without TCP_NODELAY the body waits for the
+            # client's delayed ACK (~40 ms a request), which PostgREST, writing once, never does.
+            disable_nagle_algorithm = True
 
             def do_GET(self) -> None:
                 self._serve("GET")

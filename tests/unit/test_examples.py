@@ -82,6 +82,32 @@ def test_every_shipped_record_is_a_valid_trace(path: Path) -> None:
         assert json.dumps(record, ensure_ascii=False, separators=(",", ":")) == line
 
 
+def git(*args: str) -> str:
+    return subprocess.run(["git", "-C", str(ROOT), *args], capture_output=True, text=True, check=True).stdout.strip()
+
+
+def example_versions() -> tuple[str, str]:
+    """The example's versions are commits of this clone: the prompt change and the commit before it."""
+    new = git("log", "--format=%H", "--grep=^frontdesk: repeat the booking rules in the system prompt$")
+    return git("rev-parse", f"{new}^")[:10], new[:10]
+
+
+def test_the_example_versions_are_commits_any_clone_can_revert() -> None:
+    old, new = example_versions()
+    assert git("diff", "--name-only", old, new) == "prompts/frontdesk/system.md"
+    assert "Booking rules:" in git("show", f"{new}:prompts/frontdesk/system.md")
+    assert "Booking rules:" not in git("show", f"{old}:prompts/frontdesk/system.md")
+
+
+def test_staff_replies_follow_hand_offs_and_the_owner_corrects_in_writing() -> None:
+    records = [r for path in TRACE_FILES for r in _records(path)]
+    staff = [r for r in records if any(m["role"] == "human" for m in r["messages"])]
+    assert staff and all(r["escalated"] and r["metadata"]["topic"] in ("pets", "parking") for r in staff)
+    owner = [r for r in records if any(m["role"] == "owner" for m in r["messages"])]
+    assert owner and all(r["owner_corrected"] for r in owner)
+    assert len(owner) == sum(r["owner_corrected"] for r in records)
+
+
 def test_the_shipped_traces_carry_the_planted_problems() -> None:
     records = [r for path in TRACE_FILES for r in _records(path)]
     assert len(records) >= 2400
@@ -91,15 +117,16 @@ def test_the_shipped_traces_carry_the_planted_problems() -> None:
     calls = [c for r in records for c in r["tool_calls"] if c["name"] == "check_availability"]
     assert 0.25 < sum(not c["ok"] for c in calls) / len(calls) < 0.35
     assert not any(c["name"] == "issue_refund" for r in records for c in r["tool_calls"])
-    assert {r["prompt_version"] for r in records} == {"3f9c2e1", "8a41d07"}
-    assert all((r["prompt_version"] == "8a41d07") == (r["started_at"] >= "2026-11-18T12:00") for r in records)
+    old, new = example_versions()
+    assert {r["prompt_version"] for r in records} == {old, new}
+    assert all((r["prompt_version"] == new) == (r["started_at"] >= "2026-11-18T12:00") for r in records)
     assert sum("sk-test-" in m["content"] for r in records for m in r["messages"]) in (1, 2)
 
 
 def test_the_healthy_traces_have_none_of_them() -> None:
     records = _records(HEALTHY_FILE)
     assert 300 <= len(records) <= 500
-    assert {r["prompt_version"] for r in records} == {"3f9c2e1"}
+    assert {r["prompt_version"] for r in records} == {example_versions()[0]}
     assert not {"pets", "parking"} & {r["metadata"]["topic"] for r in records}
     calls = [c for r in records for c in r["tool_calls"]]
     assert sum(not c["ok"] for c in calls) / len(calls) < 0.02

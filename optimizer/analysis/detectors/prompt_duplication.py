@@ -1,4 +1,6 @@
-"""prompt_duplication: a block repeated within or across one agent's prompt files.
+"""prompt_duplication: a block repeated within or across one agent's prompt files, or filled into
+one rendered prompt more than once at run time (the block hashes optimizer.runtime's compile
+records in each trace).
 
 Every copy after the first is sent on every turn for nothing; the finding says how many tokens.
 """
@@ -7,6 +9,7 @@ from __future__ import annotations
 
 import hashlib
 
+from optimizer.analysis.aggregate import InjectedBlock
 from optimizer.analysis.detectors.context import DetectorContext
 from optimizer.fmt import count
 from optimizer.models import Evidence, Finding
@@ -17,6 +20,15 @@ KIND = "prompt_duplication"
 
 
 def detect(ctx: DetectorContext) -> list[Finding]:
+    injected = [block for block in ctx.state.injected.values() if _worth_reporting(ctx, block)]
+    return _in_files(ctx) + [_injected(ctx, block) for block in injected]
+
+
+def _worth_reporting(ctx: DetectorContext, block: InjectedBlock) -> bool:
+    return block.chars_per_copy >= ctx.thresholds.duplicate_block_min_chars
+
+
+def _in_files(ctx: DetectorContext) -> list[Finding]:
     if ctx.artifacts is None:
         return []
     docs = [(prompt.path, prompt.body) for prompt in ctx.artifacts.prompts]
@@ -45,6 +57,37 @@ def detect(ctx: DetectorContext) -> list[Finding]:
             )
         )
     return findings
+
+
+def _injected(ctx: DetectorContext, block: InjectedBlock) -> Finding:
+    """A block filled into one rendered prompt more than once, at run time (from the traces)."""
+    fills = sorted(block.placeholders)
+    what = "{{" + fills[0] + "}}" if len(fills) == 1 else f"a {count(block.tokens_per_copy)}-token block"
+    where = " and ".join("{{" + name + "}}" for name in fills)
+    input_per_trace = _input_tokens_per_trace(ctx)
+    share = block.wasted_tokens / input_per_trace if input_per_trace else 0.0
+    return Finding(
+        kind=KIND,
+        agent=ctx.agent,
+        subject=f"{block.prompt}:{block.key}",
+        title=f"{what} injected {_times(block.copies)} in the {block.prompt} prompt at run time: "
+        f"~{count(block.wasted_tokens)} tokens wasted per turn",
+        score=round(block.traces * min(1.0, share), 2),
+        figures={
+            "copies": block.copies,
+            "tokens_per_copy": block.tokens_per_copy,
+            "wasted_tokens_per_turn": block.wasted_tokens,
+            "wasted_tokens_in_window": block.wasted_tokens * block.traces,
+            "traces": block.traces,
+            "occurrences": f"filled into {where} of the {block.prompt} prompt at run time",
+            "found_in": "traces",  # no prompt file holds the copies: the agent's code fills them in
+        },
+        evidence=Evidence(trace_ids=tuple(block.samples.trace_ids)),
+    )
+
+
+def _times(copies: int) -> str:
+    return {2: "twice", 3: "three times"}.get(copies, f"{copies} times")
 
 
 def block_subject(block: DuplicateBlock) -> str:

@@ -16,6 +16,18 @@ KIND = "tool_failure"
 
 
 def detect(ctx: DetectorContext) -> list[Finding]:
+    limits = ctx.thresholds
+    findings = []
+    for _name, tool in sorted(tool_totals(ctx).items()):
+        rate = tool.user_failure_rate
+        if tool.turns < limits.tool_min_calls or rate < limits.tool_failure_rate:
+            continue
+        findings.append(_finding(ctx, tool, rate))
+    return findings
+
+
+def tool_totals(ctx: DetectorContext) -> dict[str, ToolStats]:
+    """Each tool's calls and turns over every version in the window."""
     totals: dict[str, ToolStats] = {}
     for version in ctx.versions:
         for tool in version.tools:
@@ -28,14 +40,7 @@ def detect(ctx: DetectorContext) -> list[Finding]:
                 seen.turns + (tool.turns or tool.calls),
                 seen.turn_failures + (tool.turn_failures if tool.turns else tool.failures),
             )
-    limits = ctx.thresholds
-    findings = []
-    for _name, tool in sorted(totals.items()):
-        rate = tool.user_failure_rate
-        if tool.turns < limits.tool_min_calls or rate < limits.tool_failure_rate:
-            continue
-        findings.append(_finding(ctx, tool, rate))
-    return findings
+    return totals
 
 
 def _finding(ctx: DetectorContext, tool: ToolStats, rate: float) -> Finding:

@@ -81,6 +81,24 @@ def test_repeated_error_groups_messages_that_differ_only_in_numbers_and_ids():
     assert finding.figures["origin"] == "agent"
 
 
+def test_an_error_at_the_agents_background_rate_is_no_finding():
+    timeout = {"type": "UpstreamError", "message": "upstream timeout after 30s"}
+    background = [trace(error=timeout) for _ in range(12)] + healthy(1988)  # 0.6% of traces
+    assert not only(analyze(background), "repeated_error")
+    spike = [trace(error=timeout) for _ in range(40)] + healthy(1960)  # 2%
+    assert only(analyze(spike), "repeated_error")
+
+
+def test_a_tool_error_is_a_finding_only_while_the_tool_fails_beyond_its_normal_rate():
+    def calls(failed: int, ok: int) -> list[dict]:
+        bad = [trace(tool_calls=[failing_call("check_availability", "Timeout after 3000ms")]) for _ in range(failed)]
+        return bad + [trace(tool_calls=[{"name": "check_availability", "ok": True}]) for _ in range(ok)]
+
+    assert not only(analyze(calls(8, 392)), "repeated_error")  # 2% of calls: the tool's noise
+    (finding,) = only(analyze(calls(120, 280)), "repeated_error")  # 30%
+    assert finding.figures["origin"] == "tool check_availability"
+
+
 def test_unused_tool_is_reported_only_with_enough_traffic():
     arts = artifacts(("lookup_booking", "issue_refund"))
     (finding,) = only(analyze(healthy(40), arts), "unused_tool")
