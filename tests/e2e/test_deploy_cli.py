@@ -60,9 +60,8 @@ def test_deploy_status_and_drift_with_the_local_registry(example_repo):
 
 def test_deploy_refuses_an_agent_that_fails_validation(example_repo):
     soul = example_repo / "souls" / "frontdesk.yaml"
-    soul.write_text(
-        soul.read_text() + "\nfaq:\n  - question: Can I bring my dog?\n    answer: 'TODO(owner): write it'\n"
-    )
+    entry = "faq:\n  - question: Can I bring my dog?\n    answer: 'TODO(owner): write it'\n"
+    soul.write_text(soul.read_text().replace("faq:\n", entry, 1))  # a second faq: key is an error of its own
     git(example_repo, "commit", "-q", "-am", "unwritten answer")
     result = optimizer("deploy", cwd=example_repo)
     assert result.code == 1
