@@ -85,7 +85,7 @@ def validate(repo: Path, agent: str | None) -> None:
     """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
     from optimizer.commands.validate import validate_command
 
-    validate_command(repo, agent, click.echo)
+    validate_command(repo, agent, _log_echo)
 
 
 @cli.command()
@@ -107,7 +107,7 @@ def analyze(
     from optimizer.propose.window import SelectionArgs
 
     args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
-    analyze_command(repo, args, output_format, click.echo, _progress())
+    analyze_command(repo, args, output_format, _log_echo, _progress())
 
 
 @cli.command()
@@ -140,7 +140,7 @@ def run(
     from optimizer.propose.window import SelectionArgs
 
     args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
-    run_command(repo, args, RunArgs(dry_run, output, analyst), click.echo, _progress())
+    run_command(repo, args, RunArgs(dry_run, output, analyst), _log_echo, _progress())
 
 
 @cli.command()
@@ -151,7 +151,7 @@ def agents(repo: Path, agent: str | None, output_format: str) -> None:
     """List the agents in the repo (json: one line, for a workflow matrix)."""
     from optimizer.commands.agents import agents_command
 
-    agents_command(repo, agent, output_format, click.echo)
+    agents_command(repo, agent, output_format, _log_echo)
 
 
 @cli.command()
@@ -174,7 +174,7 @@ def init(repo: Path, force: bool, deploy_target: str | None) -> None:
             default="supabase",
         )
         deploy_target = None if answer == "later" else answer
-    init_command(repo, force, deploy_target, click.echo)
+    init_command(repo, force, deploy_target, _log_echo)
 
 
 @cli.command()
@@ -184,7 +184,7 @@ def doctor(repo: Path, output_format: str) -> None:
     """Check the set-up (workflows, deploy target, traces, GitHub token, Supabase); exit 1 on a problem."""
     from optimizer.commands.doctor import doctor_command
 
-    doctor_command(repo, output_format, click.echo)
+    doctor_command(repo, output_format, _log_echo)
 
 
 @cli.command("diff-cost")
@@ -195,7 +195,7 @@ def diff_cost(repo: Path, base: str, head: str) -> None:
     """Markdown: tokens and cost per turn of each changed prompt or soul, before and after."""
     from optimizer.commands.diff_cost import diff_cost_command
 
-    diff_cost_command(repo, base, head, click.echo)
+    diff_cost_command(repo, base, head, _log_echo)
 
 
 @cli.command("command")
@@ -228,7 +228,7 @@ def command(
     from optimizer.propose.window import SelectionArgs
 
     args = SelectionArgs(None, traces, window_hours, _parse_now(now_text))
-    command_command(repo, event_path, args, analyst, click.echo)
+    command_command(repo, event_path, args, analyst, _log_echo)
 
 
 _TARGET = click.option(
@@ -248,7 +248,7 @@ def deploy(repo: Path, at: str | None, dry_run: bool, target: str | None) -> Non
     """Ship the prompts and souls of a commit (version = its git SHA) in one transaction."""
     from optimizer.commands.deploy import DeployArgs, deploy_command
 
-    deploy_command(repo, DeployArgs(at, dry_run, target), click.echo)
+    deploy_command(repo, DeployArgs(at, dry_run, target), _log_echo)
 
 
 @cli.command()
@@ -259,7 +259,7 @@ def status(repo: Path, target: str | None, check: bool) -> None:
     """Per agent: the version in git against the deployed one (drift)."""
     from optimizer.commands.status import status_command
 
-    status_command(repo, target, check, click.echo)
+    status_command(repo, target, check, _log_echo)
 
 
 @cli.command()
@@ -274,7 +274,7 @@ def rollback(repo: Path, agent: str, to_sha: str | None, push: bool, reason: str
     from optimizer.commands.rollback import rollback_command
     from optimizer.rollback.manual import RollbackArgs
 
-    rollback_command(repo, RollbackArgs(agent, to_sha, push, reason, target), click.echo)
+    rollback_command(repo, RollbackArgs(agent, to_sha, push, reason, target), _log_echo)
 
 
 @cli.command()
@@ -287,7 +287,7 @@ def reject(repo: Path, agent: str, proposal: str, reason: str | None) -> None:
     rejected, for a repository with no code host to close a pull request on."""
     from optimizer.commands.reject import reject_command
 
-    reject_command(repo, agent, proposal, reason, click.echo)
+    reject_command(repo, agent, proposal, reason, _log_echo)
 
 
 @cli.command()
@@ -301,7 +301,7 @@ def accept(repo: Path, agent: str, finding: str, version: str | None, reason: st
     new normal: the measurement takes the accepted version as its baseline."""
     from optimizer.commands.accept import accept_command
 
-    accept_command(repo, agent, finding, version, reason, click.echo)
+    accept_command(repo, agent, finding, version, reason, _log_echo)
 
 
 @cli.command()
@@ -320,7 +320,20 @@ def report(
     proposals merged and rejected and what they did (Markdown with Mermaid charts, or JSON)."""
     from optimizer.commands.report import ReportArgs, report_command
 
-    report_command(repo, ReportArgs(agent, days, output_format, traces, _parse_now(now_text)), click.echo)
+    report_command(repo, ReportArgs(agent, days, output_format, traces, _parse_now(now_text)), _log_echo)
+
+
+def _log_echo(message: Any = None, err: bool = False, **kwargs: Any) -> None:
+    """click.echo for the commands; what goes to stderr (the log) is redacted, as it may quote traces."""
+    if err and isinstance(message, str):
+        message = _redacted(message)
+    click.echo(message, err=err, **kwargs)
+
+
+def _redacted(text: str) -> str:
+    from optimizer.text.redact import redact  # imported when a line is logged: --help stays fast
+
+    return redact(text)
 
 
 def _progress() -> Callable[[int, int], None] | None:
@@ -341,7 +354,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         code = cli.main(args=argv, prog_name="optimizer", standalone_mode=False)
     except OptimizerError as err:
-        click.echo(f"optimizer: error: {err}", err=True)
+        click.echo(f"optimizer: error: {_redacted(str(err))}", err=True)
         return 1
     except click.ClickException as err:
         err.show()
@@ -354,7 +367,7 @@ def main(argv: list[str] | None = None) -> int:
     except Exception as err:  # the boundary: anything else is our bug, not the user's
         if _verbose:
             traceback.print_exc()
-        click.echo(f"optimizer: unexpected error: {type(err).__name__}: {err}", err=True)
+        click.echo(f"optimizer: unexpected error: {type(err).__name__}: {_redacted(str(err))}", err=True)
         if not _verbose:
             click.echo("Run the same command with -v to see the traceback, and please report it.", err=True)
         return 3

@@ -8,10 +8,8 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-import yaml
-
 from optimizer.errors import ConfigError
-from optimizer.schemas import schema_errors
+from optimizer.schemas import schema_errors, strict_yaml
 from optimizer.timeutil import parse_timestamp
 
 CONFIG_FILE = "optimizer.yaml"
@@ -169,19 +167,37 @@ def on_ci(env: Mapping[str, str]) -> bool:
     return env.get("GITHUB_ACTIONS") == "true" or env.get("CI", "").lower() in ("true", "1")
 
 
+# Beyond these a number is a typing slip, and a time window that big overflows the calendar.
+MAX_WINDOW_HOURS = 24 * 366 * 100
+MAX_LOOKBACK_DAYS = 366 * 100
+
+
 def load_settings(repo: Path) -> Settings:
     """Read ``<repo>/optimizer.yaml`` if there is one; defaults otherwise."""
     path = repo / CONFIG_FILE
-    if not path.is_file():
+    if not path.exists() and not path.is_symlink():
         return Settings(repo=repo)
-    try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    except (OSError, UnicodeDecodeError, yaml.YAMLError) as err:
-        raise ConfigError(f"{path}: cannot read config: {_one_line(err)}") from err
+    raw = _read_config(repo, path)
     errors = schema_errors("config", raw)
     if errors:
         raise ConfigError(f"{path}: {errors[0]}")
     return settings_from_mapping(repo, raw, str(path))
+
+
+def _read_config(repo: Path, path: Path) -> dict[str, Any]:
+    if not path.resolve().is_relative_to(repo.resolve()):
+        raise ConfigError(f"{path}: is a symlink to a place outside the repository; refusing to read it")
+    if not path.is_file():
+        raise ConfigError(f"{path}: is not a regular file (a directory or a device?); optimizer.yaml must be a file")
+    try:
+        if path.stat().st_size > strict_yaml.MAX_BYTES:
+            raise ConfigError(f"{path}: larger than {strict_yaml.MAX_BYTES >> 20} MiB; not a configuration file")
+        raw = strict_yaml.load(path.read_text(encoding="utf-8")) or {}
+    except (OSError, UnicodeDecodeError, strict_yaml.StrictYamlError) as err:
+        raise ConfigError(f"{path}: cannot read config: {_one_line(err)}") from err
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{path}: must be a mapping of settings (window: ..., traces: ...), not {type(raw).__name__}")
+    return raw
 
 
 def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_FILE) -> Settings:
@@ -192,6 +208,8 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         now = parse_timestamp(window["now"])
         if now is None:
             raise ConfigError(f"{origin}: window.now is not an ISO 8601 timestamp: {window['now']!r}")
+    _check_ranges(raw, origin)
+    _check_registry(repo, raw.get("deploy", {}).get("registry"), origin)
     return Settings(
         repo=repo,
         traces_source=traces.get("source", "jsonl"),
@@ -211,6 +229,25 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         measure=_measure(raw.get("measure", {})),
         runtime=_override(RuntimeSettings(), raw.get("runtime", {})),
     )
+
+
+def _check_ranges(raw: dict[str, Any], origin: str) -> None:
+    hours = raw.get("window", {}).get("hours")
+    if isinstance(hours, int | float) and hours > MAX_WINDOW_HOURS:
+        raise ConfigError(f"{origin}: window.hours is {hours:g}, more than the {MAX_WINDOW_HOURS} hours allowed")
+    days = raw.get("measure", {}).get("lookback_days")
+    if isinstance(days, int | float) and days > MAX_LOOKBACK_DAYS:
+        raise ConfigError(f"{origin}: measure.lookback_days is {days:g}, more than the {MAX_LOOKBACK_DAYS} allowed")
+
+
+def _check_registry(repo: Path, registry: Any, origin: str) -> None:
+    """The registry is written: a relative path must stay inside the repository. An absolute one is
+    an explicit choice (a self-hosted runner's persistent folder, docs/deploy.md) and is kept."""
+    if not isinstance(registry, str) or Path(registry).expanduser().is_absolute():
+        return
+    target = (repo / registry).resolve()
+    if not target.is_relative_to(repo.resolve()):
+        raise ConfigError(f"{origin}: deploy.registry {registry!r} leads outside the repository; not written there")
 
 
 def _claude(values: dict[str, Any]) -> ClaudeSettings:

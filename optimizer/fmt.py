@@ -2,6 +2,10 @@
 
 from __future__ import annotations
 
+import json
+import math
+from typing import Any
+
 NONE = "–"  # what a missing figure shows
 
 
@@ -29,3 +33,18 @@ def ms(value: float | None) -> str:
 
 def short_sha(sha: str) -> str:
     return sha[:12]
+
+
+def json_text(data: Any, indent: int | None = 2) -> str:
+    """``data`` as JSON that any parser reads: a figure that overflowed (inf, nan) becomes null."""
+    return json.dumps(_finite(data), indent=indent, ensure_ascii=False, allow_nan=False)
+
+
+def _finite(data: Any) -> Any:
+    if isinstance(data, float):
+        return data if math.isfinite(data) else None
+    if isinstance(data, dict):
+        return {key: _finite(value) for key, value in data.items()}
+    if isinstance(data, list | tuple):
+        return [_finite(value) for value in data]
+    return data

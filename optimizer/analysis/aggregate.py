@@ -16,7 +16,7 @@ from optimizer.analysis.conversation import read_conversation, topic_named
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
 from optimizer.text.blocks import tokens_for_chars
 from optimizer.text.errors import normalize_error
-from optimizer.text.redact import excerpt
+from optimizer.text.redact import excerpt, redact_name
 from optimizer.text.topics import REPLY_CHARS, QuestionClusterer
 
 UNKNOWN_VERSION = "unknown"
@@ -152,7 +152,7 @@ class Aggregator:
         if agent is None:
             agent = self.agents[agent_name] = AgentState(agent_name)
         agent.traces += 1
-        version_name = trace.get("prompt_version") or UNKNOWN_VERSION
+        version_name = redact_name(trace.get("prompt_version") or UNKNOWN_VERSION)
         version = agent.versions.get(version_name)
         if version is None:
             version = agent.versions[version_name] = VersionState()
@@ -206,9 +206,10 @@ def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[st
     last: dict[str, bool] = {}  # tool -> whether its last call in this turn failed
     for call in calls:
         failed = count_call(version, call)
-        last[call["name"]] = failed
+        name = redact_name(call["name"])
+        last[name] = failed
         if failed:
-            _record_tool_failure(agent, call["name"], call.get("error"), trace_id)
+            _record_tool_failure(agent, name, call.get("error"), trace_id)
     count_turn(version, last)
 
 
@@ -221,8 +222,8 @@ def count_turn(version: VersionState, last_failed: dict[str, bool]) -> None:
 
 
 def count_call(version: VersionState, call: dict[str, Any]) -> bool:
-    """Count one tool call in its version; True when it failed."""
-    name = call["name"]
+    """Count one tool call in its version (under its redacted name); True when it failed."""
+    name = redact_name(call["name"])
     counts = version.tools.get(name)
     if counts is None:
         counts = version.tools[name] = ToolCounts()
@@ -285,7 +286,7 @@ def sample_of(samples: dict[str, Samples], key: str, chars: int = 160) -> Sample
 
 
 def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
-    topic = known_topic(agent, topic_named(trace.get("metadata"), first_question))
+    topic = known_topic(agent, redact_name(topic_named(trace.get("metadata"), first_question)))
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1

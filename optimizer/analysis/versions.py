@@ -11,6 +11,7 @@ from datetime import datetime
 from typing import Any
 
 from optimizer.analysis.aggregate import Aggregator, _count_version, count_call, count_turn
+from optimizer.text.redact import redact_name
 
 
 class VersionAggregator(Aggregator):
@@ -21,5 +22,5 @@ class VersionAggregator(Aggregator):
         _count_version(version, trace, started)
         last: dict[str, bool] = {}
         for call in trace.get("tool_calls") or ():
-            last[call["name"]] = count_call(version, call)
+            last[redact_name(call["name"])] = count_call(version, call)
         count_turn(version, last)

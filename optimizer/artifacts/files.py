@@ -9,6 +9,9 @@ from typing import Protocol
 
 from optimizer.errors import ArtifactError
 
+MAX_FILE_BYTES = 1 << 20  # a soul or a prompt is read whole, and sent to the analyst: 1 MiB is plenty
+ARTIFACT_SUFFIXES = (".yaml", ".yml", ".md")
+
 
 class RepoFiles(Protocol):
     """The few reads the artifacts package needs; paths are repo-relative POSIX paths."""
@@ -50,6 +53,8 @@ class WorkingTreeFiles:
         if not full.is_file():
             return None
         try:
+            if full.stat().st_size > MAX_FILE_BYTES:
+                raise ArtifactError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; souls and prompts are read whole")
             # bytes, then decode: read_text() would turn CRLF into LF and break surgical edits
             return full.read_bytes().decode("utf-8")
         except (OSError, UnicodeDecodeError) as err:
@@ -58,14 +63,26 @@ class WorkingTreeFiles:
     def list_files(self, prefix: str) -> list[str]:
         folder = _folder(prefix)
         top = self.root / folder if folder else self.root
-        if not top.is_dir() or not self._resolves_inside(top):
+        if top.is_symlink() and not self._resolves_inside(top):
+            raise ArtifactError(f"{folder}: is a symlink to a place outside the repository; refusing to read it")
+        if not top.is_dir():
             return []
         found = []
         for dirpath, dirnames, filenames in os.walk(top):
             dirnames[:] = [d for d in dirnames if d != ".git"]
+            for name in dirnames:
+                self._check_folder(Path(dirpath, name), bool(folder))
             for name in filenames:
                 found.append(Path(dirpath, name).relative_to(self.root).as_posix())
         return sorted(found)
+
+    def _check_folder(self, full: Path, listing_artifacts: bool) -> None:
+        """A folder the walk meets: one leading outside, or named like a file, is the user's mistake."""
+        relative = full.relative_to(self.root).as_posix()
+        if full.is_symlink() and not self._resolves_inside(full):
+            raise ArtifactError(f"{relative}: is a symlink to a place outside the repository; refusing to read it")
+        if listing_artifacts and full.name.endswith(ARTIFACT_SUFFIXES):
+            raise ArtifactError(f"{relative}: is a directory where a file belongs")
 
     def is_symlink(self, path: str) -> bool:
         """True if the path, or a folder on the way to it, is a symlink."""

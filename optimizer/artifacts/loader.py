@@ -3,16 +3,18 @@
 from __future__ import annotations
 
 import posixpath
+import re
 from typing import Any
 
-import yaml
-
 from optimizer.artifacts.constants import PROMPT_SUFFIX, PROMPTS_DIR, SOUL_SUFFIXES, SOULS_DIR, soul_paths
-from optimizer.artifacts.files import RepoFiles
+from optimizer.artifacts.files import MAX_FILE_BYTES, RepoFiles
 from optimizer.artifacts.model import AgentArtifacts, PromptFile, Soul
 from optimizer.errors import ArtifactError, UnknownAgentError
+from optimizer.schemas import schema_errors, strict_yaml
 
 _FENCE = "---"
+_AGENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")  # as traces name agents (schemas/trace)
+MAX_AGENT_NAME = 100
 _STRING_LISTS = ("tools", "required_placeholders")
 
 
@@ -50,12 +52,9 @@ def parse_soul(path: str, text: str) -> Soul:
 
 def _load_yaml(path: str, source: str, first_line: int) -> Any:
     try:
-        return yaml.safe_load(source)
-    except yaml.YAMLError as err:
-        mark = getattr(err, "problem_mark", None)
-        where = f"line {mark.line + first_line}: " if mark is not None else ""
-        problem = getattr(err, "problem", None) or str(err)
-        raise ArtifactError(f"{path}: {where}invalid YAML: {' '.join(str(problem).split())}") from err
+        return strict_yaml.load(source, first_line)
+    except strict_yaml.StrictYamlError as err:
+        raise ArtifactError(f"{path}: {err}") from err
 
 
 def discover_agents(files: RepoFiles) -> list[str]:
@@ -81,12 +80,27 @@ def load_agent(files: RepoFiles, agent: str) -> AgentArtifacts:
     return AgentArtifacts(agent=agent, soul=soul, prompts=prompts)
 
 
+def load_valid_agent(files: RepoFiles, agent: str) -> AgentArtifacts:
+    """``load_agent``, refusing a soul that breaks its schema the way ``validate`` reports it: the
+    analysis and the edits read its fields by type (a ``name: 123`` or an ``faq`` that is a string)."""
+    artifacts = load_agent(files, agent)
+    if artifacts.soul is not None:
+        errors = schema_errors("soul", artifacts.soul.data)
+        if errors:
+            raise ArtifactError(f"{artifacts.soul.path}: breaks the soul schema {errors[0]} (see optimizer validate)")
+    return artifacts
+
+
 def _plain_name(agent: str) -> bool:
-    return bool(agent) and "/" not in agent and "\\" not in agent and not agent.startswith(".")
+    return bool(_AGENT_NAME.match(agent)) and len(agent) <= MAX_AGENT_NAME
 
 
 def _load_soul(files: RepoFiles, agent: str) -> Soul | None:
     listed = set(files.list_files(SOULS_DIR))
+    _refuse_linked_folder(files, SOULS_DIR, listed)
+    for path in soul_paths(agent):
+        if any(listed_path.startswith(path + "/") for listed_path in listed):
+            raise ArtifactError(f"{path}: is a directory where a file belongs")
     present = [path for path in soul_paths(agent) if path in listed]
     if len(present) > 1:
         raise ArtifactError(f"{' and '.join(present)}: both exist; keep one soul per agent")
@@ -94,12 +108,24 @@ def _load_soul(files: RepoFiles, agent: str) -> Soul | None:
 
 
 def _load_prompts(files: RepoFiles, agent: str) -> tuple[PromptFile, ...]:
-    paths = [p for p in files.list_files(f"{PROMPTS_DIR}/{agent}") if p.endswith(PROMPT_SUFFIX)]
+    folder = f"{PROMPTS_DIR}/{agent}"
+    listed = files.list_files(folder)
+    _refuse_linked_folder(files, folder, set(listed))
+    paths = [p for p in listed if p.endswith(PROMPT_SUFFIX)]
     return tuple(parse_prompt(path, _read(files, path)) for path in paths)
+
+
+def _refuse_linked_folder(files: RepoFiles, folder: str, listed: set[str]) -> None:
+    """A folder that git holds as a symlink (or a file) would be skipped in silence: name it instead."""
+    if folder in listed or (files.is_symlink(folder) and not any(path.startswith(folder + "/") for path in listed)):
+        raise ArtifactError(f"{folder}: is a symlink or a file, not a folder in the repository; refusing to read it")
 
 
 def _read(files: RepoFiles, path: str) -> str:
     text = files.read_text(path)
     if text is None:
-        raise ArtifactError(f"{path}: listed but cannot be read")
+        why = "is a symlink, which is not followed" if files.is_symlink(path) else "is binary or not UTF-8"
+        raise ArtifactError(f"{path}: listed but cannot be read: {why}")
+    if len(text) > MAX_FILE_BYTES:
+        raise ArtifactError(f"{path}: larger than {MAX_FILE_BYTES >> 20} MiB; souls and prompts are read whole")
     return text

@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-import json
 from pathlib import Path
 
 from optimizer.analysis.serialize import analysis_to_dict
 from optimizer.artifacts.files import WorkingTreeFiles
 from optimizer.commands.base import Echo, prepare
+from optimizer.fmt import json_text
 from optimizer.propose.window import SelectionArgs, analyze_window
 from optimizer.render.analysis import render_analysis
 from optimizer.traces.jsonl import Progress
@@ -17,6 +17,6 @@ def analyze_command(repo: Path, args: SelectionArgs, output_format: str, echo: E
     settings, selection = prepare(repo, args)
     analysis, _artifacts = analyze_window(settings, WorkingTreeFiles(repo), selection, progress)
     if output_format == "json":
-        echo(json.dumps(analysis_to_dict(analysis), indent=2, ensure_ascii=False))
+        echo(json_text(analysis_to_dict(analysis)))
     else:
         echo(render_analysis(analysis))

@@ -10,7 +10,7 @@ from pathlib import Path
 
 from optimizer.analysts.choice import choose_analyst
 from optimizer.approve.comment_commands import obey, read_event
-from optimizer.commands.base import Echo, require_repo_dir
+from optimizer.commands.base import Echo, check_window, require_repo_dir
 from optimizer.config import load_settings
 from optimizer.errors import OptimizerError
 from optimizer.gitops.hosts.target import GitHubTarget
@@ -36,6 +36,7 @@ def command_command(
 
     def refresh(agent: str, target: GitHubTarget) -> list[Published]:
         selection = selection_from(settings, replace(args, agent=agent))
+        check_window(selection, "--window-hours" if args.window_hours is not None else "window.hours in optimizer.yaml")
         analyst = choose_analyst(analyst_name or settings.analyst, settings.claude)
         _analysis, _outcomes, published, errors = publish_run(settings, selection, analyst, target, None)
         if errors:

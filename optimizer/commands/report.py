@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 import os
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -13,6 +12,8 @@ from optimizer.analysis.metrics import version_metrics
 from optimizer.commands.agents import list_agents
 from optimizer.commands.base import Echo
 from optimizer.config import load_settings
+from optimizer.errors import OptimizerError
+from optimizer.fmt import json_text
 from optimizer.history.model import History
 from optimizer.history.read import read_decisions
 from optimizer.measure.effects import DecisionEffect, effects_of_merges
@@ -35,7 +36,10 @@ def report_command(repo: Path, args: ReportArgs, echo: Echo, env: Mapping[str, s
     agents = list_agents(repo, args.agent)  # checks the repo and the agent
     settings = load_settings(repo)
     end = args.now or settings.now or utc_now()
-    start = end - timedelta(days=args.days)
+    try:
+        start = end - timedelta(days=args.days)
+    except OverflowError as err:
+        raise OptimizerError(f"--days {args.days}: the period before {end.isoformat()} starts before year 1") from err
     traces = args.traces if args.traces is not None else settings.resolve_traces_path()
     daily, states = open_source(settings, traces).days(start, end, args.agent)
     histories = read_decisions(settings, agents, env, lambda text: echo(f"warning: {text}", err=True))
@@ -47,7 +51,7 @@ def report_command(repo: Path, args: ReportArgs, echo: Echo, env: Mapping[str, s
         days = day_rows(daily.agent_days(agent), _period(start, end))
         reports.append(AgentReport(agent, days, versions, _merged_first(decisions)))
     if args.output_format == "json":
-        echo(json.dumps(render_json(reports, iso(start), iso(end)), indent=2, ensure_ascii=False))
+        echo(json_text(render_json(reports, iso(start), iso(end))))
     else:
         echo(render_markdown(reports, iso(start), iso(end)), nl=False)
 

@@ -1,30 +1,58 @@
-"""`run --output DIR`: the PR body, the patch, the findings and the proposals as files."""
+"""`run --output DIR`: the PR body, the patch, the findings and the proposals as files.
+
+All or nothing: every file is written into a staging folder inside DIR first, and only when all
+are written are they moved into place (a rename each, on the same file system). A run that fails
+on the way (a full disk, a file in the way) leaves what DIR held before as it was.
+"""
 
 from __future__ import annotations
 
-import json
+import shutil
+import tempfile
 from dataclasses import asdict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from optimizer.analysis.serialize import analysis_to_dict
 from optimizer.errors import OptimizerError
+from optimizer.fmt import json_text
 from optimizer.models import Analysis
 
 if TYPE_CHECKING:  # avoids an import cycle at run time
     from optimizer.propose.outcome import AgentOutcome
 
 
+OUTPUT_FILES = ("pr-body.md", "changes.patch", "findings.json", "proposals.json")
+
+
 def write_outputs(output: Path, analysis: Analysis, outcomes: list[AgentOutcome]) -> None:
     """One agent: files directly in ``output``; several: one folder per agent inside it."""
     try:
         output.mkdir(parents=True, exist_ok=True)
-        for outcome in outcomes:
-            folder = output if len(outcomes) == 1 else output / outcome.agent
-            folder.mkdir(exist_ok=True)
-            _write_agent(folder, analysis, outcome)
+        staging = Path(tempfile.mkdtemp(prefix=".optimizer-output-", dir=output))
+        try:
+            folders = []
+            for outcome in outcomes:
+                folder = "" if len(outcomes) == 1 else outcome.agent
+                (staging / folder).mkdir(exist_ok=True)
+                _write_agent(staging / folder, analysis, outcome)
+                folders.append(folder)
+            _move_into_place(staging, output, folders)
+        finally:
+            shutil.rmtree(staging, ignore_errors=True)
     except OSError as err:
-        raise OptimizerError(f"{output}: cannot write outputs: {err}") from err
+        raise OptimizerError(f"{output}: cannot write outputs: {err.strerror or err}: {err.filename or ''}") from err
+
+
+def _move_into_place(staging: Path, output: Path, folders: list[str]) -> None:
+    targets = [(staging / folder / name, output / folder / name) for folder in folders for name in OUTPUT_FILES]
+    for _source, target in targets:  # every obstacle is found before the first file moves
+        if target.is_dir() or (target.parent.exists() and not target.parent.is_dir()):
+            raise OptimizerError(f"{target}: is in the way (a directory, or under a file); nothing was written")
+    for folder in folders:
+        (output / folder).mkdir(exist_ok=True)
+    for source, target in targets:
+        source.replace(target)
 
 
 def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> None:
@@ -43,5 +71,5 @@ def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> Non
     }
     (folder / "pr-body.md").write_text(outcome.pr.body if outcome.pr else "", encoding="utf-8")
     (folder / "changes.patch").write_text(outcome.branch.patch if outcome.branch else "", encoding="utf-8")
-    (folder / "findings.json").write_text(json.dumps(findings, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
-    (folder / "proposals.json").write_text(json.dumps(proposals, indent=2, ensure_ascii=False) + "\n", encoding="utf-8")
+    (folder / "findings.json").write_text(json_text(findings) + "\n", encoding="utf-8")
+    (folder / "proposals.json").write_text(json_text(proposals) + "\n", encoding="utf-8")

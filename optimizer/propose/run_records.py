@@ -14,6 +14,7 @@ from optimizer.config import Settings
 from optimizer.deploy.model import Outcome, RunRecord
 from optimizer.deploy.registry import runs_registry
 from optimizer.models import Analysis
+from optimizer.text.redact import clip, redact
 from optimizer.timeutil import iso, utc_now
 
 if TYPE_CHECKING:
@@ -86,7 +87,8 @@ def _measurement(outcome: AgentOutcome, rollback_url: str | None) -> dict[str, o
 
 
 def failure_record(run_id: str, agent: str | None, started: datetime, error: BaseException) -> RunRecord:
-    message = " ".join(f"{type(error).__name__}: {error}".split())[:MAX_ERROR_CHARS]
+    # Redacted before it is cut, like a log line: an error can quote what it failed on.
+    message = clip(redact(f"{type(error).__name__}: {error}"), MAX_ERROR_CHARS)
     return RunRecord(
         run_id=run_id,
         agent=agent,

@@ -12,7 +12,7 @@ from pathlib import Path
 from optimizer.analysis.aggregate import AgentState
 from optimizer.analysis.engine import analyze_agent
 from optimizer.artifacts.files import RepoFiles
-from optimizer.artifacts.loader import discover_agents, load_agent
+from optimizer.artifacts.loader import discover_agents, load_valid_agent
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import Settings
 from optimizer.models import Analysis, Window
@@ -69,5 +69,5 @@ def analyze_window(
 
 def _load_artifacts(files: RepoFiles, agent: str | None) -> dict[str, AgentArtifacts]:
     if agent is not None:
-        return {agent: load_agent(files, agent)}  # raises UnknownAgentError, naming the known agents
-    return {name: load_agent(files, name) for name in discover_agents(files)}
+        return {agent: load_valid_agent(files, agent)}  # raises UnknownAgentError, naming the known agents
+    return {name: load_valid_agent(files, name) for name in discover_agents(files)}

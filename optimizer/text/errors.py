@@ -2,7 +2,9 @@
 
 ``Timeout after 3000ms calling availability for room 412`` and ``Timeout after 5000ms calling
 availability for room 17`` both become ``Timeout after <n>ms calling availability for room <n>``.
-The result is redacted first, so it can go into a finding or a pull request as it is.
+The result is redacted, so it can go into a finding or a pull request as it is: what needs the
+message as written (secrets, emails, addresses) first, the rest after the masking, once per
+distinct pattern (a cache: messages that differ only in masked values share one).
 
 HTTP status codes after ``HTTP``, ``status``, ``code`` or ``error`` are kept: a 404 and a 500
 are different problems. JSON keys (a quoted string followed by ``:``) are kept too, since they
@@ -14,7 +16,7 @@ from __future__ import annotations
 import re
 from functools import lru_cache
 
-from optimizer.text.redact import clip, redact
+from optimizer.text.redact import clip, redact, redact_in_context
 
 MAX_LENGTH = 200
 
@@ -38,7 +40,7 @@ _STATUS_BEFORE = re.compile(r"(?i)(?:http(?:/[0-9.]+)?|status|code|error)\W{0,3}
 @lru_cache(maxsize=4096)  # the same message often repeats verbatim; bounded
 def normalize_error(message: str) -> str:
     """``message`` with values masked, so occurrences of one error compare equal (<= 200 chars)."""
-    text = redact(message)
+    text = redact_in_context(message)
     text = _URL_QUERY.sub(r"\1?…", text)
     text = _QUOTED.sub(_mask_quoted, text)
     text = _TIMESTAMP.sub("<time>", text)
@@ -46,7 +48,12 @@ def normalize_error(message: str) -> str:
     text = _HEX_ID.sub("<id>", text)
     text = _WORD_ID.sub("<id>", text)
     text = _NUMBER.sub(_mask_number, text)
-    return clip(text, MAX_LENGTH)
+    return _redact_pattern(text)
+
+
+@lru_cache(maxsize=4096)
+def _redact_pattern(pattern: str) -> str:
+    return clip(redact(pattern), MAX_LENGTH)  # redacted before it is cut: no half secret is left
 
 
 def _mask_quoted(match: re.Match[str]) -> str:

@@ -1,9 +1,11 @@
 """Mask secrets and personal data before any text leaves the run (findings, PR bodies, logs).
 
-Each kind of value becomes a label: ``[secret]``, ``[email]``, ``[iban]``, ``[card]``, ``[phone]``.
-Secrets go first, so a token's digits are never read as a phone or a card. Every pattern sits
-behind a cheap gate (a substring test, or one short scan for digits), so text with nothing to
-mask costs a few string scans.
+Each kind of value becomes a label: ``[secret]``, ``[email]``, ``[id]``, ``[iban]``, ``[card]``,
+``[phone]``, ``[address]``, ``[name]``. Secrets go first (``redact_secrets``), so a token's digits are
+never read as a phone or a card; then emails, national identifiers (``redact_ids``), bank and card
+numbers, phones, and last addresses and names (``redact_people``). Every pattern sits behind a cheap
+gate (a substring test, or one short scan for digits), so text with nothing to mask costs a few
+string scans.
 
 Precision where a miss is cheap and a false hit hurts: ids, dates, prices, versions and
 timestamps must stay readable in evidence. So a bare run of digits is a phone only with a ``+``,
@@ -15,45 +17,21 @@ and snowflake ids alone); an IBAN must carry correct check digits.
 from __future__ import annotations
 
 import re
+from functools import lru_cache
 
-SECRET = "[secret]"  # noqa: S105 (the label that replaces a secret)
+from optimizer.text.redact_ids import redact_national_ids
+from optimizer.text.redact_people import redact_addresses, redact_people
+from optimizer.text.redact_secrets import SECRET, redact_secrets
+
+__all__ = ["SECRET", "clip", "excerpt", "iban_valid", "luhn_valid", "redact", "redact_in_context", "redact_name"]
+
 EMAIL = "[email]"
 PHONE = "[phone]"
 CARD = "[card]"
 IBAN = "[iban]"
 
-# Tokens recognisable by their prefix: OpenAI/Anthropic, GitHub, Slack, AWS, JWT.
-_TOKEN = re.compile(
-    r"\b(?:"
-    r"sk-[A-Za-z0-9_-]{16,}"
-    r"|gh[pousr]_[A-Za-z0-9]{20,}"
-    r"|github_pat_[A-Za-z0-9_]{20,}"
-    r"|xox[abeprs]-[A-Za-z0-9-]{10,}"
-    r"|(?:AKIA|ASIA)[0-9A-Z]{16}"
-    r"|eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
-    r")"
-)
-
-# Values after a word that names a credential. Matched on the lowercased text (same length),
-# so the patterns start with plain literals and the regex engine can skip ahead to them.
-# Bearer values need a digit or some length ("the bearer of bad news" is prose); key, token and
-# secret values need a digit ("token: expired" is a message); passwords may be plain words.
-_CREDENTIAL_VALUE = re.compile(
-    r"""(?x)
-      bearer\s+
-        ((?=[a-z0-9._~+/=-]*[0-9])[a-z0-9._~+/=-]{8,}|[a-z0-9._~+/=-]{20,})
-    | authorization["']?\s*[:=]\s*["']?(?>(?:(?:basic|bearer|token)\s+)?)
-        (?!\[secret\])([^\s"',;&]{6,})
-    | (?:key|token|secret)s?["']?\s*[:=]\s*["']?
-        (?!\[secret\])((?=[^\s"',;&]*[0-9])[^\s"',;&]{8,})
-    | (?:password|passwd|passphrase|pwd)["']?\s*[:=]\s*["']?
-        (?!\[secret\])([^\s"',;&]+)
-    | (?:password|passphrase)\ is\s+
-        ((?=\S*[0-9!@#$%^&*])[^\s"',;&]{4,})
-    """
-)
-
-_EMAIL = re.compile(r"[A-Za-z0-9.!#$%&'*+/=?^_`{|}~-]+@[A-Za-z0-9-]+(?:\.[A-Za-z0-9-]+)*\.[A-Za-z]{2,}")
+# Any script: "zoë@exämple.de" and "用户@例子.中国" are addresses too.
+_EMAIL = re.compile(r"[\w.!#$%&'*+/=?^`{|}~-]+@[\w-]+(?:\.[\w-]+)*\.(?:[^\W\d_]{2,}|xn--[\w-]+)")
 
 # Cards, phones and IBANs all hold eight digits at most two separators apart.
 _MANY_DIGITS = re.compile(r"[0-9](?:[ ().-]{0,2}[0-9]){7}")
@@ -62,11 +40,14 @@ _MANY_DIGITS = re.compile(r"[0-9](?:[ ().-]{0,2}[0-9]){7}")
 # lets the regex engine skip ahead to candidates instead of trying every position.
 
 # Country code, two check digits, then 11..30 alphanumerics, optionally in groups of four.
-_IBAN = re.compile(r"[A-Z](?<![A-Za-z0-9][A-Z])[A-Z][0-9]{2}(?: ?[A-Z0-9]{4}){2,7}(?: ?[A-Z0-9]{1,3})?(?![A-Za-z0-9])")
+# Either case: people type "de89 3704 ..." too.
+_IBAN = re.compile(
+    r"[A-Za-z](?<![A-Za-z0-9][A-Za-z])[A-Za-z][0-9]{2}(?: ?[A-Za-z0-9]{4}){2,7}(?: ?[A-Za-z0-9]{1,3})?(?![A-Za-z0-9])"
+)
 
-# Digit groups joined by single spaces or dashes, not glued to a word or an id ("ORD-", "_");
+# Digit groups joined by single spaces, dashes or dots, not glued to a word or an id ("ORD-", "_");
 # the callback looks for a card among whole groups.
-_CARD_RUN = re.compile(r"[0-9](?<![A-Za-z0-9_-][0-9])(?=[0-9 -]{12})[0-9]*+(?:[ -][0-9]++)*(?![A-Za-z0-9_])")
+_CARD_RUN = re.compile(r"[0-9](?<![A-Za-z0-9_.-][0-9])(?=[0-9 .-]{12})[0-9]*+(?:[ .-][0-9]++)*(?![A-Za-z0-9_])")
 _CARD_FIRST_DIGITS = frozenset("23456")
 
 # A phone ends where no digit, word or id continues it (a time, a decimal, a path).
@@ -96,41 +77,32 @@ def redact(text: str) -> str:
     """Return ``text`` with secrets and personal data replaced by labels like ``[email]``."""
     if not text:
         return text
-    text = _redact_secrets(text)
+    text = redact_in_context(text)
+    text = redact_national_ids(text)
+    if _MANY_DIGITS.search(text) is not None:
+        text = _IBAN.sub(_iban_or_keep, text)
+        text = _CARD_RUN.sub(_card_or_keep, text)
+        for pattern in _PHONES:
+            text = pattern.sub(_phone_or_keep, text)
+    return redact_people(text)
+
+
+def redact_in_context(text: str) -> str:
+    """The part of ``redact`` that needs the text as written: secrets, emails, street addresses.
+
+    For a caller that masks numbers next (error grouping) and then redacts the rest: once digits
+    are masked, a card, a phone or an IBAN is gone anyway, but a house number or a token is not.
+    """
+    text = redact_secrets(text)
     if "@" in text:
         text = _EMAIL.sub(EMAIL, text)
-    if _MANY_DIGITS.search(text) is None:
-        return text
-    text = _IBAN.sub(_iban_or_keep, text)
-    text = _CARD_RUN.sub(_card_or_keep, text)
-    for pattern in _PHONES:
-        text = pattern.sub(_phone_or_keep, text)
-    return text
+    return redact_addresses(text)
 
 
-def _redact_secrets(text: str) -> str:
-    if "sk-" in text or "_" in text or "xox" in text or "AKIA" in text or "ASIA" in text or "eyJ" in text:
-        text = _TOKEN.sub(SECRET, text)
-    lowered = text.lower()
-    if not (
-        "key" in lowered
-        or "token" in lowered
-        or "secret" in lowered
-        or "pass" in lowered
-        or "pwd" in lowered
-        or "bearer" in lowered
-        or "authorization" in lowered
-    ):
-        return text
-    if len(lowered) != len(text):  # only U+0130 lowercases to two characters
-        lowered = text.replace("\u0130", "I").lower()
-    pieces: list[str] = []
-    last = 0
-    for match in _CREDENTIAL_VALUE.finditer(lowered):
-        start, end = match.span(match.lastindex or 0)
-        pieces += (text[last:start], SECRET)
-        last = end
-    return "".join((*pieces, text[last:])) if pieces else text
+@lru_cache(maxsize=4096)  # names repeat on every trace; bounded
+def redact_name(name: str) -> str:
+    """A name a trace gives (a tool, a prompt_version, a topic), redacted: it is shown as a subject."""
+    return redact(name)
 
 
 def _iban_or_keep(match: re.Match[str]) -> str:
@@ -139,7 +111,7 @@ def _iban_or_keep(match: re.Match[str]) -> str:
 
 def iban_valid(candidate: str) -> bool:
     """True when ``candidate`` (spaces allowed) has an IBAN's length and correct check digits."""
-    compact = candidate.replace(" ", "")
+    compact = candidate.replace(" ", "").upper()
     if not 15 <= len(compact) <= 34:
         return False
     rearranged = compact[4:] + compact[:4]
@@ -159,7 +131,7 @@ def luhn_valid(digits: str) -> bool:
 
 def _card_or_keep(match: re.Match[str]) -> str:
     run = match.group()
-    groups = run.replace("-", " ").split(" ")
+    groups = re.split("[ .-]", run)
     span = _card_span(groups)
     if span is None:
         return run

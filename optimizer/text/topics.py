@@ -238,7 +238,10 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
 
 
 def _learn(raw: str) -> tuple[str, ...]:
-    words = tuple(_canonical_tokens(_TOKEN.findall(raw)))
+    # An address, a link or a long token with digits (a key, an id, a number) is no topic, and
+    # its pieces would carry it into a cluster's keywords unredacted.
+    opaque = "@" in raw or "://" in raw or (len(raw) >= 6 and any(char.isdigit() for char in raw))
+    words = () if opaque else tuple(_canonical_tokens(_TOKEN.findall(raw)))
     if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
         _TOKEN_CACHE.clear()
     _TOKEN_CACHE[raw] = words

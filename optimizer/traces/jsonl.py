@@ -1,7 +1,8 @@
 """Reading the embedded default trace format: JSONL files (.jsonl, .jsonl.gz), a file or a directory.
 
-Streams line by line, so memory does not grow with the file. A line that is not JSON or breaks
-the trace schema is skipped and counted; the first few are kept as ``file:line: reason``.
+Streams line by line, so memory does not grow with the file (but for one hash per trace id in the
+window). A line that is not JSON, breaks the trace schema or repeats a trace id already read is
+skipped and counted; the first few are kept as ``file:line: reason`` (a reason never quotes a value).
 """
 
 from __future__ import annotations
@@ -18,6 +19,7 @@ import orjson
 
 from optimizer.errors import TraceSourceError
 from optimizer.models import SkippedLine, SourceReport
+from optimizer.text.redact import redact
 from optimizer.traces.fastcheck import started_at_if_valid
 from optimizer.traces.record import trace_problem
 
@@ -36,6 +38,8 @@ def trace_files(path: Path) -> list[Path]:
         if not found:
             raise TraceSourceError(f"{path}: no .jsonl or .jsonl.gz files in this directory")
         return found
+    if path.exists():
+        raise TraceSourceError(f"{path}: not a regular file or a directory (a FIFO or a device?); give a .jsonl file")
     raise TraceSourceError(f"{path}: traces path does not exist (set traces.path in optimizer.yaml or --traces)")
 
 
@@ -67,11 +71,13 @@ class JsonlReader:
         self._line_number = 0
         self._bytes_total = 0
         self._bytes_before = 0
+        self._seen_ids: set[int] = set()  # hashes of the trace ids in the window: a repeat is counted once
 
     def read(self, start: datetime, end: datetime, agent: str | None = None) -> Iterator[Trace]:
         """Yield (started_at, record) for each valid trace with ``start <= started_at < end``
         (and of ``agent``, when given)."""
         files = trace_files(self.path)
+        self._seen_ids = set()
         self._bytes_total = sum(f.stat().st_size for f in files)
         self._bytes_before = 0
         for file in files:
@@ -110,7 +116,7 @@ class JsonlReader:
             except orjson.JSONDecodeError as err:
                 if line.strip():  # a blank line is no trace, and no error either
                     self._lines += 1
-                    self._skip(name, number, f"not valid JSON ({err})")
+                    self._skip(name, number, f"not valid JSON ({redact(str(err))})")
                 continue
             self._lines += 1
             started = started_at_if_valid(record)
@@ -118,6 +124,11 @@ class JsonlReader:
                 self._skip(name, number, trace_problem(record) or "breaks the trace schema")
                 continue
             if selection.accepts(record, started):
+                seen = len(self._seen_ids)
+                self._seen_ids.add(hash(record["trace_id"]))
+                if len(self._seen_ids) == seen:
+                    self._skip(name, number, "trace_id already read in this window: a duplicate, counted once")
+                    continue
                 self._in_window += 1
                 yield started, record
             if self._progress and raw.tell() >= next_report:

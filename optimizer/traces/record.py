@@ -1,5 +1,8 @@
 """Why a trace record breaks the contract (schemas/trace.schema.json), in words a user can act on.
 
+A reason names the field and what is wrong with it, never the value: a bad field may hold
+anything, a secret or a guest's message included, and reasons are shown in pull requests.
+
 jsonschema costs ~100 µs a record, which would make a 1M-trace file take minutes; this check is
 hand-written against the same schema. The hot loop uses ``fastcheck.started_at_if_valid`` and
 asks this module only about the rare bad line; property tests keep all three in agreement.
@@ -62,8 +65,19 @@ def _timestamp_problem(value: Any, key: str) -> str | None:
     try:
         datetime.fromisoformat(value)
     except ValueError:
-        return f"{key} is not an ISO 8601 timestamp: {value[:40]!r}"
-    return None if "T" in value or " " in value else f"{key} has no time of day: {value[:40]!r}"
+        return f"{key} is not an ISO 8601 timestamp ({_shape(value)})"
+    return None if "T" in value or " " in value else f"{key} has no time of day (a date alone)"
+
+
+def _shape(value: str) -> str:
+    """What a bad string looks like, without any of it: its length and the kinds of characters."""
+    kinds = [
+        name
+        for name, test in (("letters", str.isalpha), ("digits", str.isdigit), ("spaces", str.isspace))
+        if any(test(char) for char in value)
+    ]
+    other = any(not (char.isalnum() or char.isspace()) for char in value)
+    return f"a string of {len(value)} characters: {', '.join(kinds + ['symbols'] * other) or 'empty'}"
 
 
 def _optional_timestamp(record: dict[str, Any], key: str) -> str | None:
@@ -139,10 +153,10 @@ def _flags_problem(record: dict[str, Any]) -> str | None:
             return f"{key} must be a boolean or null"
     sentiment = record.get("sentiment")
     if sentiment is not None and (type(sentiment) is not str or sentiment not in _SENTIMENTS):
-        return f"sentiment must be one of positive, neutral, negative, unknown or null, not {sentiment!r:.40}"
+        return "sentiment must be one of positive, neutral, negative, unknown or null"
     feedback = record.get("feedback")
     if feedback is not None and (type(feedback) is not str or feedback not in _FEEDBACK):
-        return f"feedback must be 'up', 'down' or null, not {feedback!r:.40}"
+        return "feedback must be 'up', 'down' or null"
     return None
 
 

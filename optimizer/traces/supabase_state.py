@@ -31,6 +31,7 @@ from optimizer.analysis.conversation import Conversation, read_conversation, top
 from optimizer.analysis.stats import DistinctCounter, QuantileSketch, RunningMoments
 from optimizer.text.answers import is_unanswered
 from optimizer.text.errors import normalize_error
+from optimizer.text.redact import redact_name
 from optimizer.text.topics import REPLY_CHARS, topic_of
 from optimizer.timeutil import parse_timestamp
 
@@ -82,7 +83,7 @@ def states_from_analysis(result: dict[str, Any]) -> tuple[dict[str, AgentState],
     truncation = Truncation()
     for row in result["traces"]["versions"]:
         state = agent(row["agent"])
-        state.versions[row["version"]] = _version(row)
+        state.versions[redact_name(row["version"])] = _version(row)
         state.traces += row["traces"]
     _tools(result["tools"]["tools"], agent)
     truncation.error_occurrences = _errors(result["tools"]["errors"], agent)
@@ -130,13 +131,13 @@ def _sketch(row: dict[str, Any]) -> QuantileSketch:
 
 def _tools(result: dict[str, Any], agent: AgentLookup) -> None:
     for row in result["tools"]:
-        version = agent(row["agent"]).versions.setdefault(row["version"], VersionState())
+        version = agent(row["agent"]).versions.setdefault(redact_name(row["version"]), VersionState())
         turns, turn_failures = row.get("turns", 0), row.get("turn_failures", 0)
-        version.tools[row["name"]] = ToolCounts(
+        version.tools[redact_name(row["name"])] = ToolCounts(
             row["calls"], row["failures"], turns, turn_failures, latency=_sketch(row)
         )
     for row in result["failure_samples"]:
-        samples = agent(row["agent"]).tool_failures.setdefault(row["name"], Samples())
+        samples = agent(row["agent"]).tool_failures.setdefault(redact_name(row["name"]), Samples())
         _feed(samples, (((rid, ord_), trace_id, text) for rid, ord_, trace_id, text in row["samples"]))
 
 
@@ -150,7 +151,7 @@ def _feed(samples: Samples, entries: Iterable[Sample]) -> None:
 def _errors(result: dict[str, Any], agent: AgentLookup) -> int:
     merged: dict[str, dict[str, _Merged]] = {}
     for row in result["groups"]:
-        origin, message = row["origin"], row["message"]
+        origin, message = redact_name(row["origin"]), row["message"]
         pattern = normalize_error(message)
         entries = [((rid, ord_), trace_id, message) for rid, ord_, trace_id in row["samples"]]
         first = min(where for where, _id, _text in entries)
@@ -178,7 +179,7 @@ def _errors(result: dict[str, Any], agent: AgentLookup) -> int:
 def _topics(result: dict[str, Any], agent: AgentLookup) -> int:
     merged: dict[str, dict[str, _Merged]] = {}
     for row in result["topics"]:
-        topic = row["key"] if row["kind"] == "topic" else topic_of(row["key"])
+        topic = redact_name(row["key"]) if row["kind"] == "topic" else topic_of(row["key"])
         group = merged.setdefault(row["agent"], {}).setdefault(topic, _Merged((row["first_id"], 0)))
         group.first = min(group.first, (row["first_id"], 0))
         group.count += row["traces"]
@@ -221,7 +222,7 @@ def _staff_replies(rows: list[dict[str, Any]], replies: dict[str, Conversation],
         if seen.staff is None or not row["escalated"]:
             continue
         state = agent(row["agent"])
-        topic = known_topic(state, topic_named(row["metadata"], seen.first_question))
+        topic = known_topic(state, redact_name(topic_named(row["metadata"], seen.first_question)))
         sample_of(state.staff_replies, topic, REPLY_CHARS).add(row["trace_id"], seen.staff)
 
 

@@ -6,6 +6,13 @@ import subprocess
 from pathlib import Path
 
 PROMPT = "prompts/support/system.md"
+# Who commits in the tests ($HOME and git config are isolated: tests/conftest.py).
+GIT_IDENTITY = {
+    "GIT_AUTHOR_NAME": "Ada",
+    "GIT_AUTHOR_EMAIL": "ada@example.com",
+    "GIT_COMMITTER_NAME": "Ada",
+    "GIT_COMMITTER_EMAIL": "ada@example.com",
+}
 
 
 SOUL = "souls/support.yaml"
