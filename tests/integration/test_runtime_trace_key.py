@@ -4,7 +4,6 @@ REST layer logged in as ``authenticator``, switching to the role each key names.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from datetime import UTC, datetime
 
 import psycopg
@@ -13,11 +12,8 @@ from psycopg import sql
 
 from optimizer.traces.rest import RestClient, RestError
 from optimizer.traces.sinks import SupabaseTraceSink
-from tests.fakes.postgrest import PostgrestServer
-from tests.support.postgres import apply_migrations
+from tests.support.supabase_like import API_ROLES, supabase_like_fixture  # noqa: F401 (fixture)
 
-OWNER = "optimizer_test_supabase_owner"  # like Supabase's postgres: no superuser, may create roles
-API_ROLES = ("anon", "authenticated", "service_role")
 WRITER = "optimizer_trace_writer"
 TRACE = {"trace_id": "k-1", "agent": "frontdesk", "started_at": datetime(2026, 11, 19, tzinfo=UTC).isoformat()}
 READS = ("optimizer_traces", "optimizer_deployments", "optimizer_runs", "optimizer_rollup_versions")
@@ -26,39 +22,6 @@ FUNCTIONS = {
     "optimizer_deploy": {"p_git_sha": "b" * 40, "p_artifacts": []},
     "optimizer_active_artifacts": {"p_agent": "frontdesk"},
 }
-
-
-def _ensure_role(conn: psycopg.Connection, name: str, options: str) -> None:
-    conn.execute(
-        sql.SQL(
-            "do $$ begin if not exists (select from pg_roles where rolname = {}) then create role {} {}; end if;"
-            " exception when duplicate_object or unique_violation then null; end $$"
-        ).format(sql.Literal(name), sql.Identifier(name), sql.SQL(options))
-    )
-
-
-@pytest.fixture
-def supabase_like(postgres) -> Iterator[PostgrestServer]:
-    name = postgres.create_database()
-    try:
-        with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
-            _ensure_role(conn, OWNER, "nosuperuser createdb createrole login bypassrls")
-            _ensure_role(conn, "authenticator", "login noinherit")
-            for role in API_ROLES:
-                _ensure_role(conn, role, "nologin noinherit")
-                conn.execute(sql.SQL("grant {} to authenticator").format(sql.Identifier(role)))
-            conn.execute(sql.SQL("alter database {} owner to {}").format(sql.Identifier(name), sql.Identifier(OWNER)))
-        database = postgres.url(name)
-        owner_url = psycopg.conninfo.make_conninfo(database, user=OWNER)
-        with psycopg.connect(owner_url, autocommit=True) as conn:
-            conn.execute("alter schema public owner to " + OWNER)
-            for kind in ("tables", "functions", "sequences"):
-                conn.execute(f"alter default privileges in schema public grant all on {kind} to {', '.join(API_ROLES)}")
-        apply_migrations(owner_url)
-        with PostgrestServer(psycopg.conninfo.make_conninfo(database, user="authenticator")) as rest:
-            yield rest
-    finally:
-        postgres.drop_database(name)
 
 
 def test_the_trace_key_inserts_traces_and_reads_nothing(supabase_like):
