@@ -79,8 +79,8 @@ class SupabaseSettings:
 
     url_env: str = "SUPABASE_URL"
     key_env: str = "SUPABASE_SERVICE_ROLE_KEY"  # reads traces, deploys, writes run records
-    anon_key_env: str = "SUPABASE_ANON_KEY"  # the agent's read path (optimizer.runtime)
-    trace_key_env: str = "SUPABASE_TRACE_KEY"  # the agent's insert-only trace writer (role optimizer_trace_writer)
+    anon_key_env: str = "SUPABASE_ANON_KEY"  # the apikey header beside the agent's key (optimizer.runtime)
+    trace_key_env: str = "SUPABASE_TRACE_KEY"  # the agent's key: reads its active files, inserts traces
     timeout: float = 120.0  # seconds per request
     max_error_groups: int = 20_000  # distinct raw error messages per agent the analysis reads
     max_candidates: int = 200_000  # candidate unanswered questions the analysis reads

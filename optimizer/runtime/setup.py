@@ -1,8 +1,8 @@
 """What ``Runtime.from_config`` builds from optimizer.yaml: the store, the sink, the TTL, the fallback.
 
 Only optimizer.yaml is read (no prompts, no git): an agent host needs the config file, not a
-checkout. Supabase is read with the anon key and written with the trace key, never the
-service-role key.
+checkout. Supabase is read and written with the agent's key (role optimizer_trace_writer, the anon
+key in the apikey header), never the service-role key.
 """
 
 from __future__ import annotations
@@ -41,8 +41,9 @@ def runtime_parts(agent: str, repo: Path, env: Mapping[str, str] | None) -> Runt
 
 def _store(settings: Settings, registry: Path, env: Mapping[str, str] | None) -> ArtifactStore:
     if settings.deploy.target == "supabase":
-        url, key = credentials(settings.supabase, anon=True, env=env)
-        return SupabaseArtifactStore(url, key)
+        url, anon_key = credentials(settings.supabase, anon=True, env=env)
+        _, agent_key = credentials(settings.supabase, key="trace", env=env)
+        return SupabaseArtifactStore(url, anon_key, agent_key)
     return LocalArtifactStore(LocalRegistry(registry))
 
 

@@ -37,8 +37,11 @@ def active_version(agent: str, version: str, files: dict[str, str], source: Sour
 
 
 class SupabaseArtifactStore:
-    def __init__(self, url: str, anon_key: str, timeout: float = 5.0) -> None:
-        self._client = RestClient(url, anon_key, timeout=timeout)
+    """The active files through optimizer_active_artifacts, with the agent's own key (the public
+    anon key alone reads nothing: supabase/migrations/20261203120000_optimizer_agent_reads.sql)."""
+
+    def __init__(self, url: str, anon_key: str, agent_key: str, timeout: float = 5.0) -> None:
+        self._client = RestClient(url, anon_key, bearer=agent_key, timeout=timeout)
         self.description = f"Supabase {self._client.host}"
 
     def load(self, agent: str) -> ActiveVersion | None:

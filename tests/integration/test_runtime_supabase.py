@@ -35,7 +35,7 @@ def deploy(rest, sha, *artifacts):
 
 
 def supabase_runtime(rest, clock, **kwargs):
-    store = SupabaseArtifactStore(rest.url, rest.key("anon"))
+    store = SupabaseArtifactStore(rest.url, rest.key("anon"), rest.key(TRACE_WRITER))
     sink = SupabaseTraceSink(rest.url, rest.key(TRACE_WRITER), anon_key=rest.key("anon"))
     return Runtime("frontdesk", store=store, sink=sink, clock=clock, **kwargs)
 
@@ -51,7 +51,7 @@ def analysed(rest):
     return states["frontdesk"]
 
 
-def test_load_reads_with_the_anon_key_serves_the_cache_and_refreshes_it_in_the_background(rest):
+def test_load_reads_with_the_agent_key_serves_the_cache_and_refreshes_it_in_the_background(rest):
     deploy(rest, SHA_A, SOUL, SYSTEM)
     clock = ManualClock()
     with supabase_runtime(rest, clock, ttl=60) as runtime:

@@ -20,11 +20,10 @@ READS = ("optimizer_traces", "optimizer_deployments", "optimizer_runs", "optimiz
 FUNCTIONS = {
     "optimizer_analyze": {"p_start": "2026-11-19T00:00:00Z", "p_end": "2026-11-20T00:00:00Z"},
     "optimizer_deploy": {"p_git_sha": "b" * 40, "p_artifacts": []},
-    "optimizer_active_artifacts": {"p_agent": "frontdesk"},
 }
 
 
-def test_the_trace_key_inserts_traces_and_reads_nothing(supabase_like):
+def test_the_agent_key_inserts_traces_reads_its_active_files_and_nothing_else(supabase_like):
     rest = supabase_like
     sink = SupabaseTraceSink(rest.url, rest.key(WRITER), anon_key=rest.key("anon"))
     writer = RestClient(rest.url, rest.key("anon"), bearer=rest.key(WRITER))
@@ -32,6 +31,7 @@ def test_the_trace_key_inserts_traces_and_reads_nothing(supabase_like):
         sink.write([TRACE, {**TRACE, "trace_id": "k-2", "usage": {"input_tokens": 5}}])
         sink.write([TRACE])  # a retry
         assert writer.rpc("write", "optimizer_record_traces", {"p_traces": [TRACE]}) == 0
+        assert writer.rpc("read", "optimizer_active_artifacts", {"p_agent": "frontdesk"})["artifacts"] == []
         for function, args in FUNCTIONS.items():
             with pytest.raises(RestError, match="403: 42501"):
                 writer.rpc(function, function, args)

@@ -49,7 +49,7 @@ def test_rollup_writers_and_trigger_functions_are_the_owners_alone(supabase_like
             assert executors(conn, function) == set(), function
         assert executors(conn, "optimizer_analyze") == {"service_role"}
         assert executors(conn, "optimizer_deploy") == {"service_role"}
-        assert executors(conn, "optimizer_active_artifacts") == set(API_ROLES)
+        assert executors(conn, "optimizer_active_artifacts") == {"service_role"}  # and the agent's key
 
 
 def test_traces_written_by_the_service_role_still_reach_the_rollups(supabase_like):

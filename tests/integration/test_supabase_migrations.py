@@ -10,6 +10,7 @@ import pytest
 from postgrest.exceptions import APIError
 from supabase import ClientOptions, create_client
 
+from optimizer.traces.rest import RestClient
 from tests.support.postgres import PROJECT, apply_migrations, insert_traces, migration_files
 
 TABLES = ("optimizer_traces", "optimizer_deployments", "optimizer_runs")
@@ -51,7 +52,7 @@ def test_migrations_apply_to_an_empty_database_and_again(empty_database):
     assert policies == (3,)
 
 
-def test_the_anon_key_reads_active_versions_and_nothing_else(database_url, rest):
+def test_the_agent_key_reads_active_versions_and_the_anon_key_nothing(database_url, rest):
     insert_traces(database_url, [{"trace_id": "t1", "agent": "frontdesk", "started_at": "2026-11-19T10:00:00Z"}])
     service, service_http = client(rest, "service_role")
     anon, anon_http = client(rest, "anon")
@@ -61,9 +62,16 @@ def test_the_anon_key_reads_active_versions_and_nothing_else(database_url, rest)
         artifact["content_sha256"] = hashlib.sha256(content.encode()).hexdigest()
         service.rpc("optimizer_deploy", {"p_git_sha": "a" * 40, "p_artifacts": [artifact]}).execute()
 
-        active = anon.rpc("optimizer_active_artifacts", {"p_agent": "frontdesk"}).execute().data
+        agent = RestClient(rest.url, rest.key("anon"), bearer=rest.key("optimizer_trace_writer"))
+        try:
+            active = agent.rpc("read", "optimizer_active_artifacts", {"p_agent": "frontdesk"})
+        finally:
+            agent.close()
         assert active["version"] == "a" * 40
         assert [row["content"] for row in active["artifacts"]] == [content]
+        with pytest.raises(APIError) as refused:  # the public key and a guessable name are not enough
+            anon.rpc("optimizer_active_artifacts", {"p_agent": "frontdesk"}).execute()
+        assert refused.value.code == "42501"
 
         for table in TABLES:
             with pytest.raises(APIError) as refused:
