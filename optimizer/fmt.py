@@ -9,8 +9,13 @@ from typing import Any
 NONE = "–"  # what a missing figure shows
 
 
+def _shown(value: float | None) -> bool:
+    """A number worth printing: a cost of 1e308 summed overflows to inf, which no reader can use."""
+    return value is not None and math.isfinite(value)
+
+
 def pct(rate: float | None, digits: int = 1) -> str:
-    return NONE if rate is None else f"{100 * rate:.{digits}f}%"
+    return f"{100 * rate:.{digits}f}%" if rate is not None and _shown(rate) else NONE
 
 
 def count(n: int | float) -> str:
@@ -18,17 +23,17 @@ def count(n: int | float) -> str:
 
 
 def usd(amount: float | None) -> str:
-    if amount is None:
+    if amount is None or not _shown(amount):
         return NONE
     return f"${amount:,.4f}" if abs(amount) < 1 else f"${amount:,.2f}"
 
 
 def signed_pct(change: float | None) -> str:
-    return NONE if change is None else f"{change:+.1f}%"
+    return f"{change:+.1f}%" if change is not None and _shown(change) else NONE
 
 
 def ms(value: float | None) -> str:
-    return NONE if value is None else f"{value:,.0f} ms"
+    return f"{value:,.0f} ms" if value is not None and _shown(value) else NONE
 
 
 def short_sha(sha: str) -> str:
