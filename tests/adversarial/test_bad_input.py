@@ -539,4 +539,3 @@ def test_a_cost_that_overflows_still_gives_valid_json(repo: Path, tmp_path: Path
 
 def test_the_suite_tries_at_least_150_bad_inputs():
     assert len(ALL_CASES) + len(BAD_LINES) + len(RAW_LINES) >= 150
-
