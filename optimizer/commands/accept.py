@@ -6,8 +6,10 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from optimizer.analysis.detectors import DETECTORS
 from optimizer.commands.base import Echo, base_branch, require_repo_dir
 from optimizer.config import load_settings
+from optimizer.errors import OptimizerError
 from optimizer.fmt import short_sha
 from optimizer.gitops.repo import AgentRepo
 from optimizer.history.decision_commits import acceptance_message
@@ -15,6 +17,9 @@ from optimizer.history.decision_commits import acceptance_message
 
 def accept_command(repo: Path, agent: str, finding: str, version: str | None, reason: str | None, echo: Echo) -> None:
     require_repo_dir(repo)
+    if finding.partition(":")[0] not in DETECTORS:
+        kinds = ", ".join(sorted(DETECTORS))
+        raise OptimizerError(f"{finding!r} is not a finding key or kind (kinds: {kinds}); nothing recorded")
     settings = load_settings(repo)
     with AgentRepo(repo) as git_repo:
         base = base_branch(git_repo, settings)
