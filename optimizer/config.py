@@ -155,6 +155,7 @@ class Settings:
     deploy: DeploySettings = field(default_factory=DeploySettings)
     measure: MeasureSettings = field(default_factory=MeasureSettings)
     runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    retention_days: float | None = None  # Supabase: raw traces older than this are deleted, rollups kept
 
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
@@ -228,6 +229,7 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         deploy=_override(DeploySettings(), raw.get("deploy", {})),
         measure=_measure(raw.get("measure", {})),
         runtime=_override(RuntimeSettings(), raw.get("runtime", {})),
+        retention_days=raw.get("retention", {}).get("days"),
     )
 
 

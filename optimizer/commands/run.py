@@ -4,6 +4,7 @@ GitHub repository publishes them; without one, it builds the branches here and s
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import datetime
 from pathlib import Path
 
 from optimizer.analysts.base import Analyst
@@ -20,6 +21,7 @@ from optimizer.propose.output_files import write_outputs
 from optimizer.propose.publish import publish_run
 from optimizer.propose.window import Selection, SelectionArgs
 from optimizer.traces.jsonl import Progress
+from optimizer.traces.retention import prune_traces
 
 
 @dataclass(frozen=True)
@@ -50,8 +52,18 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
     if run_args.output is not None:
         write_outputs(run_args.output, analysis, outcomes)
         echo(f"wrote pr-body.md, changes.patch, findings.json and proposals.json to {run_args.output}", err=True)
+    if not run_args.dry_run:
+        _apply_retention(settings, selection.now, echo)
     if errors:
         raise OptimizerError("publishing failed for " + "; ".join(errors))
+
+
+def _apply_retention(settings: Settings, now: datetime, echo: Echo) -> None:
+    """After the run has read what it needs: raw traces past ``retention.days`` go, rollups stay."""
+    deleted, more = prune_traces(settings, now)
+    if settings.retention_days is not None and settings.traces_source == "supabase":
+        rest = "; older ones are left for the next run" if more else ""
+        echo(f"retention: deleted {deleted:,} raw trace(s) older than {settings.retention_days:g} days{rest}", err=True)
 
 
 def run_published(
