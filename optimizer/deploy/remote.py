@@ -18,7 +18,7 @@ from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, Ru
 from optimizer.timeutil import iso, parse_timestamp
 from optimizer.traces.supabase_client import call, connect, host_of, rows_of
 
-PAGE = 1000  # Supabase returns at most 1000 rows per request by default
+PAGE = 1000  # asked for per request; a project's max-rows setting may cap pages lower
 _TIMES = ("started_at", "finished_at", "window_start", "window_end")
 _ACTIVE_COLUMNS = "id,agent,path,kind,content_sha256,git_sha,deployed_at"
 
@@ -33,7 +33,8 @@ class SupabaseRegistry:
         self.description = f"Supabase {host_of(url)} (table optimizer_deployments)"
 
     def _rows(self, what: str, table: str, columns: str, filters: dict[str, str], order: str) -> list[dict[str, Any]]:
-        """Every row matching ``filters`` (equality), page by page."""
+        """Every row matching ``filters`` (equality), page by page until an empty one: a page shorter
+        than asked for proves nothing, since the project's max-rows setting may cap it lower."""
         rows: list[dict[str, Any]] = []
         with connect(self.url, self._key, self._timeout) as client:
             while True:
@@ -42,9 +43,9 @@ class SupabaseRegistry:
                     query = query.eq(column, value)
                 request = query.order(order).range(len(rows), len(rows) + PAGE - 1)
                 page = rows_of(call(what, self.url, request.execute).data, what)
-                rows.extend(page)
-                if len(page) < PAGE:
+                if not page:
                     return rows
+                rows.extend(page)
 
     def active(self) -> list[Deployed]:
         rows = self._rows("read deployed versions", "optimizer_deployments", _ACTIVE_COLUMNS, {"active": "true"}, "id")

@@ -17,6 +17,7 @@ from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.model import Artifact, DeployResult, RunRecord
 from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.traces.supabase_client import SupabaseError
+from tests.fakes.postgrest import PostgrestServer
 
 SHA_1, SHA_2, SHA_3 = "1" * 40, "2" * 40, "3" * 40
 SOUL = Artifact("frontdesk", "souls/frontdesk.yaml", "soul", "name: frontdesk\n")
@@ -168,3 +169,13 @@ def test_run_records_are_kept_and_read_back(store):
     store.registry.record_run(record)
     assert store.registry.runs("frontdesk") == [record]
     assert store.registry.runs("concierge") == []
+
+
+def test_a_project_capping_pages_below_1000_rows_is_still_read_whole(database_url):
+    artifacts = [
+        Artifact("frontdesk", f"prompts/frontdesk/part{n:02d}.md", "prompt", f"Part {n}.\n") for n in range(17)
+    ]
+    with PostgrestServer(database_url, max_rows=5) as capped:  # the project's max rows: 5
+        registry = SupabaseRegistry(capped.url, capped.key("service_role"), SupabaseSettings())
+        registry.deploy("c" * 40, artifacts)
+        assert sorted(row.path for row in registry.active()) == sorted(a.path for a in artifacts)
