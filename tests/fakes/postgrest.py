@@ -10,7 +10,9 @@ supabase-py talks to it as it would to Supabase (``create_client(server.url, key
 Like PostgREST, each request is one transaction under the role named by the JWT in the
 ``Authorization`` header (``anon``, ``service_role``...), so row-level security and grants are
 those of the real database. Errors are PostgREST's: ``{"code", "message", "details", "hint"}``
-with its HTTP statuses. Rows are capped at ``max_rows`` per request (Supabase's default: 1000).
+with its HTTP statuses. Rows are capped at ``max_rows`` per request, set-returning RPCs included
+(Supabase's default: 1000); a STABLE or IMMUTABLE function runs in a read-only transaction; each
+role runs under Supabase's statement timeout (anon 3 s, the others 8 s).
 """
 
 from __future__ import annotations
@@ -67,6 +69,11 @@ class ApiError(Exception):
         super().__init__(message)
         self.status = status
         self.body = {"code": code, "message": message, "details": details, "hint": hint}
+
+
+# Supabase's per-role statement_timeout (supabase/postgres init scripts; the service role has none
+# of its own and runs under the authenticator's 8 s).
+STATEMENT_TIMEOUTS = {"anon": "3s", "authenticated": "8s", "service_role": "8s"}
 
 
 def _status_for(sqlstate: str, role: str) -> int:
@@ -236,6 +243,10 @@ class PostgrestServer:
             try:
                 with conn.transaction():
                     conn.execute("select set_config('role', %s, true)", [role])
+                    # each request runs under its role's timeout, as Supabase configures them
+                    conn.execute(
+                        "select set_config('statement_timeout', %s, true)", [STATEMENT_TIMEOUTS.get(role, "8s")]
+                    )
                     yield conn
             except psycopg.Error as err:
                 diag = err.diag
@@ -258,8 +269,9 @@ class PostgrestServer:
         if not isinstance(args, dict):
             raise ApiError(400, "PGRST102", "The arguments of a function call must be a JSON object")
         with self._transaction(role) as conn:
-            signature = self._function(conn, name, set(args))
-            types, returns_set = signature
+            types, returns_set, read_only = self._function(conn, name, set(args))
+            if read_only:  # PostgREST runs a STABLE or IMMUTABLE function in a read-only transaction
+                conn.execute("set transaction read only")
             columns = sql.SQL(", ").join(
                 sql.SQL("{} {}").format(sql.Identifier(arg), sql.SQL(types[arg])) for arg in args
             )
@@ -269,30 +281,32 @@ class PostgrestServer:
                 sql.SQL(", ").join(sql.SQL("{} := x.{}").format(sql.Identifier(a), sql.Identifier(a)) for a in args),
             )
             source = sql.SQL("json_to_record(%s::json) as x({})").format(columns) if args else sql.SQL("(select) x")
-            if returns_set:
-                query = sql.SQL("select coalesce(json_agg(r), '[]')::text from {}, lateral {} r").format(source, call)
+            if returns_set:  # capped at the project's max rows, like every read
+                query = sql.SQL(
+                    "select coalesce(json_agg(r), '[]')::text from (select r from {}, lateral {} r limit {}) capped"
+                ).format(source, call, sql.Literal(self.max_rows))
             else:
                 query = sql.SQL("select to_json({})::text from {}").format(call, source)
             row = conn.execute(query, [json.dumps(args)] if args else []).fetchone()
         text = row[0] if row and row[0] is not None else "null"
         return 200, text.encode(), {}
 
-    def _function(self, conn: psycopg.Connection[Any], name: str, given: set[str]) -> tuple[dict[str, str], bool]:
+    def _function(self, conn: psycopg.Connection[Any], name: str, given: set[str]) -> tuple[dict[str, str], bool, bool]:
         """The overload of public.<name> whose named arguments fit ``given`` (PostgREST's rule)."""
         rows = conn.execute(
             """
             select p.proargnames, array(select format_type(t, null) from unnest(p.proargtypes) t),
-                   p.pronargdefaults, p.proretset
+                   p.pronargdefaults, p.proretset, p.provolatile
             from pg_proc p join pg_namespace n on n.oid = p.pronamespace
             where n.nspname = 'public' and p.proname = %s
             """,
             [name],
         ).fetchall()
-        for names, types, defaults, returns_set in rows:
+        for names, types, defaults, returns_set, volatility in rows:
             names = list(names or [])[: len(types)]
             required = set(names[: len(names) - defaults])
             if required <= given <= set(names):
-                return dict(zip(names, types, strict=True)), bool(returns_set)
+                return dict(zip(names, types, strict=True)), bool(returns_set), volatility in ("s", "i")
         listed = ", ".join(sorted(given))
         raise ApiError(
             404,
