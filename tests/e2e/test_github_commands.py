@@ -4,11 +4,13 @@ from __future__ import annotations
 
 import json
 import re
+from fnmatch import fnmatch
 
 import yaml
 
 from optimizer.history.markers import parse_meta
 from tests.e2e.conftest import git, optimizer
+from tests.e2e.test_workflow_steps import Runner
 from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
     ADA_TOKEN,
     BOT,
@@ -159,10 +161,19 @@ def faq_answers(github) -> dict[str, str]:
     return {entry["question"]: entry["answer"] for entry in soul.get("faq") or []}
 
 
-def validate_at_branch(github, tmp_path, name: str):
-    checkout = tmp_path / name
+def validate_check(github, tmp_path, name: str) -> tuple[int, str]:
+    """The validate workflow on the bot's pull request, as the runner runs it: its exit code and job summary."""
+    checkout, folder = tmp_path / name, tmp_path / f"{name}-runner"
     git(tmp_path, "clone", "-q", "-b", BRANCH, str(github.git.path), str(checkout))
-    return optimizer("validate", cwd=checkout)
+    folder.mkdir()
+    trigger = Runner.trigger("validate.yml")["pull_request"]
+    changed = git(checkout, "diff", "--name-only", "origin/main", "HEAD").split()
+    assert changed and all(any(fnmatch(path, glob) for glob in trigger["paths"]) for path in changed)
+    assert "synchronize" in trigger["types"]  # the bot's pushes start it again
+    runner = Runner(folder, "validate.yml", "validate")
+    done = runner.run("Validate", checkout)
+    runner.run("Job summary", checkout, {"steps.validate.outcome": "success" if done.returncode == 0 else "failure"})
+    return done.returncode, runner.summary.read_text()
 
 
 PETS = "What should I know about pets?"
@@ -173,7 +184,8 @@ def test_a_writers_answer_is_committed_by_the_bot_and_the_next_run_keeps_it(gith
     without_staff_replies(agent_repo)
     assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
     assert faq_answers(github)[PETS].startswith("TODO(owner):")
-    assert validate_at_branch(github, tmp_path, "before").code == 1
+    code, summary = validate_check(github, tmp_path, "before")
+    assert code == 1 and "`/optimizer answer N <the answer>`" in summary
     before = dict(github.git.log("main", BRANCH))
 
     result = obey(agent_repo, comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2 Dogs stay free."))
@@ -193,14 +205,15 @@ def test_a_writers_answer_is_committed_by_the_bot_and_the_next_run_keeps_it(gith
     assert parse_meta(pull.body)["proposals"][1]["edit"]["answer"] == "Dogs stay free."
     [reply] = bot_replies(github)
     assert "Still without an answer: proposal 3" in reply and "<!-- optimizer:answered" in reply
-    still = validate_at_branch(github, tmp_path, "one-answered")
-    assert still.code == 1 and "parking" in still.out and "pets" not in still.out
+    code, summary = validate_check(github, tmp_path, "one-answered")
+    assert code == 1 and "parking" in summary and "pets" not in summary
 
     second = comment_event(github, tmp_path, 1, "ada", "/optimizer answer 3 Park at Trenwith.")
     assert obey(agent_repo, second).code == 0
     assert "Every FAQ answer on this branch is written now" in bot_replies(github)[-1]
-    answered = validate_at_branch(github, tmp_path, "answered")
-    assert answered.code == 0, answered.out + answered.err
+    code, summary = validate_check(github, tmp_path, "answered")
+    assert code == 0, summary
+    assert summary.startswith("## optimizer validate: success") and "/optimizer answer" not in summary
     head = github.git.sha(BRANCH)
 
     later = optimizer("run", cwd=agent_repo, env=BOT_ENV)  # the next daily run: same traces, answers kept
