@@ -265,3 +265,19 @@ def test_an_answer_with_personal_data_or_no_text_is_refused_and_nothing_is_writt
     personal, usage = bot_replies(github)
     assert "personal data" in personal and "07700" not in personal
     assert "Write the answer after the number" in usage
+
+
+def test_dropping_another_proposal_keeps_the_written_answer(github, agent_repo, tmp_path):
+    without_staff_replies(agent_repo)
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    answered = comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2 Dogs stay free.")
+    assert obey(agent_repo, answered).code == 0
+
+    result = obey(agent_repo, comment_event(github, tmp_path, 1, "ada", "/optimizer drop 1 the service gets fixed"))
+
+    assert result.code == 0, result.err
+    assert faq_answers(github)[PETS] == "Dogs stay free."
+    log = github.git.log("main", BRANCH)
+    assert len(log) == 2 and "Optimizer-Answered-By: carol" in log[0][1]
+    body = github.pulls()[0].body
+    assert "**Answered** by @carol" in body and "~~1. Retry" in body
