@@ -10,6 +10,7 @@ back and writes the same answer again, whatever the analyst drafts.
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import asdict
 from datetime import UTC, datetime
 from typing import Any
@@ -36,6 +37,7 @@ from optimizer.render.pr_rewrite import mark_answered, replace_commits
 from optimizer.text.redact import redact
 
 ANSWER_CHARS = 1000  # an FAQ answer the agent reads on every turn: a few sentences, not a page
+_JOINER = "\u200d"
 USAGE = "`/optimizer answer N <the answer, on the same line>`, e.g. `/optimizer answer 2 Dogs stay free.`"
 
 
@@ -82,7 +84,8 @@ def answer(ctx: DropContext, pull: PullRequest, meta: dict[str, Any], n: int | N
 
 def checked_answer(text: str) -> str:
     """The answer as it will be written: one line of plain text, capped, with nothing to redact."""
-    written = md.clean(text)
+    # invisible format characters (zero-width spaces, bidi marks) go; a joiner keeps emoji whole
+    written = md.clean("".join(c for c in text if c == _JOINER or unicodedata.category(c) != "Cf"))
     if not written:
         raise CommandRefused(f"Write the answer after the number: {USAGE}")
     if len(written) > ANSWER_CHARS:
@@ -131,7 +134,7 @@ def _reply(
     lines = [
         f"Wrote @{record.by}'s answer to proposal {n} ({md.text(title)}) onto the branch"
         + (f" in commit {md.code(sha[:12])}" if sha else "")
-        + f": “{md.text(record.answer)}”. Later runs keep it.",
+        + f", and later runs keep it: “{md.text(record.answer)}”",
         (
             f"Still without an answer: proposal {', '.join(map(str, unanswered))}; the validate check fails until "
             "every answer is written (`/optimizer answer N …`, or drop it with `/optimizer drop N`)."
