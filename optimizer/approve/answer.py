@@ -20,6 +20,7 @@ from optimizer.approve.drop import (
     DropContext,
     Entry,
     optimizer_branch,
+    push_rebuilt,
     rebuild,
     recorded_entries,
     recorded_proposal,
@@ -27,7 +28,6 @@ from optimizer.approve.drop import (
 from optimizer.artifacts.validate import unwritten
 from optimizer.gitops.branches import ANSWERED_TRAILER, with_trailer
 from optimizer.gitops.hosts.base import PullRequest
-from optimizer.gitops.push import LeaseRejected
 from optimizer.history.from_host import dropped_in
 from optimizer.history.markers import answered_block, replace_meta
 from optimizer.history.model import WrittenAnswer
@@ -68,12 +68,7 @@ def answer(ctx: DropContext, pull: PullRequest, meta: dict[str, Any], n: int | N
         sha, message = messages[entry["fingerprint"]]
         messages = {**messages, entry["fingerprint"]: (sha, with_trailer(message, ANSWERED_TRAILER, by))}
     planned = rebuild(ctx, base, remaining, messages, agent)  # every edit through the guardrails again
-    built = ctx.repo.build_branch(base, planned, pull.head, update_ref=False)
-    try:
-        ctx.remote.push(built.head_sha, pull.head, expect=tip)
-    except LeaseRejected as err:
-        ctx.host.comment(pull.number, f"The branch changed while I wrote the answer ({err}); run the command again.")
-        raise
+    built = push_rebuilt(ctx, pull, (base, tip), planned, f"send `/optimizer answer {n}` again")
     reply = _reply(n, proposal.title, record, _unanswered(updated, dropped), built.commit_shas, remaining)
     ctx.host.comment(pull.number, reply)  # the answer is on record for the next runs from here on
     renamed = {messages[e["fingerprint"]][0]: new for e, new in zip(remaining, built.commit_shas, strict=True)}

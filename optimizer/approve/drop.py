@@ -19,7 +19,7 @@ from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Settings
 from optimizer.errors import GuardrailViolation, OptimizerError
 from optimizer.gitops.branches import fingerprint_of, foreign_commits
-from optimizer.gitops.commits import PlannedCommit
+from optimizer.gitops.commits import BuiltBranch, PlannedCommit
 from optimizer.gitops.hosts.base import CodeHost, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
@@ -61,12 +61,7 @@ def drop(
     if not planned:
         ctx.host.close_pull(pull.number)
         return reply
-    built = ctx.repo.build_branch(base, planned, pull.head, update_ref=False)
-    try:
-        ctx.remote.push(built.head_sha, pull.head, expect=tip)
-    except LeaseRejected as err:
-        ctx.host.comment(pull.number, f"The branch changed while I rebuilt it ({err}); run `/optimizer drop` again.")
-        raise
+    built = push_rebuilt(ctx, pull, (base, tip), planned, "run `/optimizer drop` again")
     renamed = {messages[e["fingerprint"]][0]: new for e, new in zip(remaining, built.commit_shas, strict=True)}
     body = pull.body
     for n, _entry in dropping:
@@ -139,6 +134,21 @@ def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messa
         overlay.changed[proposal.edit.path] = new_text
         planned.append(PlannedCommit(messages[entry["fingerprint"]][1], {proposal.edit.path: new_text}))
     return planned
+
+
+def push_rebuilt(
+    ctx: DropContext, pull: PullRequest, base_and_tip: tuple[str, str], planned: list[PlannedCommit], again: str
+) -> BuiltBranch:
+    """The rebuilt branch, pushed over the tip it was read at; a branch that moved meanwhile is left
+    as it is, with a reply saying so (``again``: what the person does next)."""
+    base, tip = base_and_tip
+    built = ctx.repo.build_branch(base, planned, pull.head, update_ref=False)
+    try:
+        ctx.remote.push(built.head_sha, pull.head, expect=tip)
+    except LeaseRejected as err:
+        ctx.host.comment(pull.number, f"The branch changed while I rebuilt it ({err}); {again}.")
+        raise
+    return built
 
 
 def recorded_proposal(entry: dict[str, Any]) -> Proposal:
