@@ -1,1 +1,1 @@
-"""APPROVE: what reviewers ask in pull request comments (``/optimizer drop N | refresh | help``)."""
+"""APPROVE: what reviewers ask in pull request comments (``/optimizer drop N | answer N <text> | refresh | help``)."""

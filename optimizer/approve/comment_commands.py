@@ -1,4 +1,4 @@
-"""`/optimizer drop N | refresh | help` in a pull request comment: read the event, check who asks, obey.
+"""`/optimizer drop N | answer N <text> | refresh | help` in a pull request comment: read the event, obey.
 
 The comments workflow calls ``optimizer command`` for each new comment. The event (the comment,
 its author, the pull request) comes from the file ``$GITHUB_EVENT_PATH`` names, never from text
@@ -15,7 +15,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, Literal
 
-from optimizer.approve.drop import DropContext, DropRefused, drop
+from optimizer.approve.answer import answer
+from optimizer.approve.drop import CommandRefused, DropContext, drop
 from optimizer.config import Settings
 from optimizer.errors import OptimizerError
 from optimizer.gitops.branches import branch_name
@@ -30,17 +31,20 @@ from optimizer.propose.publish import Published
 from optimizer.render import markdown as md
 
 PREFIX = "/optimizer"
-Verb = Literal["drop", "refresh", "help", "unknown"]
+Verb = Literal["drop", "answer", "refresh", "help", "unknown"]
 HELP = (
     "**optimizer commands** (for people with write access), one per comment:\n\n"
     "- `/optimizer drop N` — take proposal N out of this pull request (its commit leaves the branch) and record it "
     "as rejected; add why after the number: `/optimizer drop 2 the answer needs the owner`. `drop 2 3` drops both.\n"
+    "- `/optimizer answer N <text>` — write the answer of FAQ proposal N (one line, on the same line as the "
+    "command): `/optimizer answer 2 Dogs stay free.` The bot commits it onto the branch; later runs keep it.\n"
     "- `/optimizer refresh` — analyze the latest traces again and rebuild this pull request.\n"
     "- `/optimizer help` — this list.\n\n"
     "Merging the pull request approves what is in it; closing it rejects it (say why in a comment: later runs "
     "read it)."
 )
 _NUMBER = re.compile(r"^#?(\d+)$")
+_ANSWER = re.compile(r"^\S+\s+answer(?:\s+#?(\d+)(?=\s|$))?\s*(.*)$", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -66,6 +70,8 @@ def parse_command(body: str) -> Command | None:
             return Command("help", text=text)
         if verb == "drop":
             return _drop(words[1:], text)
+        if verb == "answer":
+            return _answer(text)
         return Command("unknown", text=text)
     return None
 
@@ -83,6 +89,13 @@ def _drop(words: list[str], text: str) -> Command:
             )
         numbers.extend(int(m.group(1)) for m in found if m)
     return Command("drop", tuple(numbers), "", text) if numbers else Command("unknown", text=text)
+
+
+def _answer(text: str) -> Command:
+    """``answer N <text>``: the number (none when missing) and the rest of the line, as written."""
+    found = _ANSWER.match(text)
+    number, written = (found.group(1), found.group(2)) if found else (None, "")
+    return Command("answer", (int(number),) if number else (), written.strip(), text)
 
 
 @dataclass(frozen=True)
@@ -165,9 +178,16 @@ def _dispatch(
         return f"#{number}: unknown command; help posted"
     if command.verb == "refresh":
         return _refresh(host, number, str(meta["agent"]), refresh)
+    if command.verb == "answer":
+        try:
+            answer(ctx, pull, meta, command.numbers[0] if command.numbers else None, event.author, command.reason)
+        except CommandRefused as err:
+            host.comment(number, str(err))
+            return f"#{number}: answer refused: {err}"
+        return f"#{number}: wrote @{event.author}'s answer to proposal {command.numbers[0]}"
     try:
         drop(ctx, pull, meta, command.numbers, event.author, command.reason)
-    except DropRefused as err:
+    except CommandRefused as err:
         host.comment(number, str(err))
         return f"#{number}: drop refused: {err}"
     return f"#{number}: dropped proposal(s) {', '.join(map(str, command.numbers))} for @{event.author}"

@@ -19,7 +19,7 @@ from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Settings
 from optimizer.errors import GuardrailViolation, OptimizerError
 from optimizer.gitops.branches import fingerprint_of, foreign_commits
-from optimizer.gitops.commits import PlannedCommit
+from optimizer.gitops.commits import BuiltBranch, PlannedCommit
 from optimizer.gitops.hosts.base import CodeHost, PullRequest
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
@@ -32,8 +32,11 @@ from optimizer.render.pr_rewrite import recount, replace_commits, retitle, strik
 Messages = dict[str | None, tuple[str, str]]  # fingerprint -> (sha, message) of the branch's commits
 
 
-class DropRefused(OptimizerError):
-    """Raised when a drop cannot be done as asked; the message is the reply to the person."""
+class CommandRefused(OptimizerError):
+    """Raised when a command cannot be done as asked; the message is the reply to the person."""
+
+
+DropRefused = CommandRefused  # a drop that cannot be done
 
 
 @dataclass(frozen=True)
@@ -50,7 +53,7 @@ def drop(
     """Drop the numbered proposals; returns the reply it posted (raises DropRefused with the reply to post)."""
     already = dropped_in(pull, ctx.host.remarks(pull.number, reviews=False))
     dropping, remaining = _select(meta, numbers, already)
-    base, tip, messages = _branch(ctx, pull, meta)
+    base, tip, messages = optimizer_branch(ctx, pull, meta, "nothing to drop from", "revert the proposal's commit")
     # everything is checked before anything is written, and only the pull request's agent's files
     planned = rebuild(ctx, base, remaining, messages, str(meta.get("agent", "")))
     reply = _reply(dropping, remaining, by, reason, ctx.settings.github.rejected_evidence_factor)
@@ -58,12 +61,7 @@ def drop(
     if not planned:
         ctx.host.close_pull(pull.number)
         return reply
-    built = ctx.repo.build_branch(base, planned, pull.head, update_ref=False)
-    try:
-        ctx.remote.push(built.head_sha, pull.head, expect=tip)
-    except LeaseRejected as err:
-        ctx.host.comment(pull.number, f"The branch changed while I rebuilt it ({err}); run `/optimizer drop` again.")
-        raise
+    built = push_rebuilt(ctx, pull, (base, tip), planned, "run `/optimizer drop` again")
     renamed = {messages[e["fingerprint"]][0]: new for e, new in zip(remaining, built.commit_shas, strict=True)}
     body = pull.body
     for n, _entry in dropping:
@@ -80,12 +78,7 @@ def _select(
     meta: dict[str, Any], numbers: tuple[int, ...], already: dict[str, Any]
 ) -> tuple[list[tuple[int, Entry]], list[Entry]]:
     """(number, entry) of each proposal to drop now, and the entries that stay."""
-    entries = [e for e in meta.get("proposals", []) if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)]
-    if not entries:
-        raise DropRefused("The description no longer records its proposals; use `/optimizer refresh` to rebuild it.")
-    wrong = [n for n in numbers if not 1 <= n <= len(entries)]
-    if wrong:
-        raise DropRefused(f"This pull request has proposals 1 to {len(entries)}; there is no proposal {wrong[0]}.")
+    entries = recorded_entries(meta, numbers)
     dropping = [(n, entries[n - 1]) for n in sorted(set(numbers)) if entries[n - 1]["fingerprint"] not in already]
     if not dropping:
         raise DropRefused(f"Proposal {numbers[0]} was dropped already.")
@@ -93,17 +86,31 @@ def _select(
     return dropping, [e for e in entries if e["fingerprint"] not in gone]
 
 
-def _branch(ctx: DropContext, pull: PullRequest, meta: dict[str, Any]) -> tuple[str, str, Messages]:
-    """The base, the branch's tip, and fingerprint -> (sha, message) of its commits, all the optimizer's."""
+def recorded_entries(meta: dict[str, Any], numbers: tuple[int, ...]) -> list[Entry]:
+    """The proposals the meta block records, in their numbered order; refused when a number is not one of them."""
+    entries = [e for e in meta.get("proposals", []) if isinstance(e, dict) and isinstance(e.get("fingerprint"), str)]
+    if not entries:
+        raise DropRefused("The description no longer records its proposals; use `/optimizer refresh` to rebuild it.")
+    wrong = [n for n in numbers if not 1 <= n <= len(entries)]
+    if wrong:
+        raise DropRefused(f"This pull request has proposals 1 to {len(entries)}; there is no proposal {wrong[0]}.")
+    return entries
+
+
+def optimizer_branch(
+    ctx: DropContext, pull: PullRequest, meta: dict[str, Any], gone: str, by_hand: str
+) -> tuple[str, str, Messages]:
+    """The base, the branch's tip, and fingerprint -> (sha, message) of its commits, all the optimizer's.
+    ``gone`` and ``by_hand`` finish the replies when the branch is missing or a person pushed to it."""
     base = str(meta.get("base_sha") or "")
     tip = ctx.remote.fetch(pull.head)
     if tip is None or not base:
-        raise DropRefused(f"Branch {md.code(pull.head)} or its base is gone; nothing to drop from.")
+        raise DropRefused(f"Branch {md.code(pull.head)} or its base is gone; {gone}.")
     commits = ctx.repo.commits(base, tip)
     if foreign_commits(commits):
         raise DropRefused(
             f"Branch {md.code(pull.head)} has commits that are not the optimizer's, so I leave it alone: "
-            "please revert the proposal's commit by hand."
+            f"please {by_hand} by hand."
         )
     return base, tip, {fingerprint_of(c.message): (c.sha, c.message) for c in commits}
 
@@ -113,7 +120,7 @@ def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messa
     overlay = OverlayFiles(ctx.repo.files_at(base))
     planned = []
     for entry in remaining:
-        proposal = _proposal(entry)
+        proposal = recorded_proposal(entry)
         if entry["fingerprint"] not in messages:
             raise DropRefused(
                 f"Proposal {md.text(proposal.title)} has no commit on the branch; try `/optimizer refresh`."
@@ -129,7 +136,22 @@ def rebuild(ctx: DropContext, base: str, remaining: list[Entry], messages: Messa
     return planned
 
 
-def _proposal(entry: dict[str, Any]) -> Proposal:
+def push_rebuilt(
+    ctx: DropContext, pull: PullRequest, base_and_tip: tuple[str, str], planned: list[PlannedCommit], again: str
+) -> BuiltBranch:
+    """The rebuilt branch, pushed over the tip it was read at; a branch that moved meanwhile is left
+    as it is, with a reply saying so (``again``: what the person does next)."""
+    base, tip = base_and_tip
+    built = ctx.repo.build_branch(base, planned, pull.head, update_ref=False)
+    try:
+        ctx.remote.push(built.head_sha, pull.head, expect=tip)
+    except LeaseRejected as err:
+        ctx.host.comment(pull.number, f"The branch changed while I rebuilt it ({err}); {again}.")
+        raise
+    return built
+
+
+def recorded_proposal(entry: dict[str, Any]) -> Proposal:
     """The proposal as recorded in the meta block; refused when the record is missing or was edited."""
     raw = entry.get("edit")
     known = {f.name for f in fields(Edit)}

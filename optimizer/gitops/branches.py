@@ -18,6 +18,7 @@ REJECTED_TRAILER = "Optimizer-Rejected"  # a rejection recorded in git (no code 
 ACCEPTED_TRAILER = "Optimizer-Accepted"  # a finding a reviewer accepts as the new normal
 FINDING_TRAILER = "Optimizer-Finding"
 VERSION_TRAILER = "Optimizer-Version"
+ANSWERED_TRAILER = "Optimizer-Answered-By"  # on a proposal commit whose FAQ answer a writer gave
 DECISION_COMMITS = rf"^({FINGERPRINT_TRAILER_NAME}|{REJECTED_TRAILER}|{ACCEPTED_TRAILER}):"  # for git log --grep
 REVERT_TRAILER = "Optimizer-Reverts"  # on the automatic revert of a version that hurt
 RESTORE_TRAILER = "Optimizer-Rollback"  # on a manual rollback, restoring an earlier version's files
@@ -60,6 +61,12 @@ def same_changes(ours: list[CommitInfo], theirs: list[CommitInfo], base: str) ->
 def trailers(message: str, name: str) -> list[str]:
     """The values of every ``name: value`` trailer line in ``message``, in order."""
     return re.findall(rf"^{re.escape(name)}:[ \t]*(\S[^\n]*?)[ \t]*$", message, re.MULTILINE)
+
+
+def with_trailer(message: str, name: str, value: str) -> str:
+    """``message`` with one ``name: value`` trailer as its last line (an earlier one of that name goes)."""
+    kept = [line for line in message.rstrip("\n").split("\n") if not line.startswith(f"{name}:")]
+    return "\n".join([*kept, f"{name}: {value}"]) + "\n"
 
 
 def trailer_number(message: str, name: str) -> float | None:

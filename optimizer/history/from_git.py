@@ -102,4 +102,5 @@ def merged(from_git: History, from_host: History) -> History:
     return History(
         tuple(sorted(proposals, key=lambda p: p.decided_at or "")),
         tuple(sorted(accepted, key=lambda a: a.decided_at or "")),
+        from_host.answers,  # answers live on the open pull request only
     )

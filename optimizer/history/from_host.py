@@ -5,6 +5,8 @@ unmerged is rejected.
 each carried (the meta block of its description), how it ended, and the reviewers' words (review
 bodies, review comments and comments, redacted) as the reasons for a rejection. A proposal
 dropped with ``/optimizer drop N`` is rejected too: the bot's reply records it in a hidden block.
+An answer written with ``/optimizer answer N`` on the open pull request is read back the same way,
+so the next run writes it again.
 """
 
 from __future__ import annotations
@@ -12,8 +14,8 @@ from __future__ import annotations
 from typing import Any
 
 from optimizer.gitops.hosts.base import CodeHost, PullRequest, Remark
-from optimizer.history.markers import parse_dropped, parse_meta
-from optimizer.history.model import History, Outcome, PastProposal
+from optimizer.history.markers import parse_answered, parse_dropped, parse_meta
+from optimizer.history.model import History, Outcome, PastProposal, WrittenAnswer
 from optimizer.text.redact import excerpt
 
 COMMAND_PREFIX = "/optimizer"
@@ -36,12 +38,30 @@ def dropped_in(pull: PullRequest, remarks: list[Remark]) -> dict[str, dict[str, 
     }
 
 
+def answers_in(pull: PullRequest, remarks: list[Remark]) -> list[WrittenAnswer]:
+    """The answers the bot's replies record, oldest first (a record in anyone else's comment is ignored)."""
+    return [
+        WrittenAnswer(
+            fingerprint=record["fingerprint"],
+            question=record["question"],
+            answer=record["answer"],
+            by=record["by"],
+            pr_number=pull.number,
+            at=record.get("at") if isinstance(record.get("at"), str) else None,
+        )
+        for remark in remarks
+        if remark.kind == "comment" and trusted(remark, pull)
+        for record in parse_answered(remark.body)
+    ]
+
+
 # --- reading the history --------------------------------------------------------------------------
 
 
 def read_history(host: CodeHost, agent: str, branch: str, limit: int) -> History:
     """The decisions on the agent's last ``limit`` optimizer pull requests, oldest first."""
     proposals: list[PastProposal] = []
+    answers: list[WrittenAnswer] = []
     for pull in reversed(host.pulls_from(branch, limit)):
         meta = parse_meta(pull.body)
         if meta is None or meta.get("agent") != agent:
@@ -49,7 +69,9 @@ def read_history(host: CodeHost, agent: str, branch: str, limit: int) -> History
         rejected = pull.state == "closed" and not pull.merged
         remarks = host.remarks(pull.number, reviews=rejected)
         proposals.extend(past_proposals(pull, meta, remarks))
-    return History(tuple(proposals))
+        if pull.state == "open":
+            answers.extend(answers_in(pull, remarks))
+    return History(tuple(proposals), answers=tuple(answers))
 
 
 def past_proposals(pull: PullRequest, meta: dict[str, Any], remarks: list[Remark]) -> list[PastProposal]:

@@ -4,6 +4,7 @@ Each is an HTML comment, ``<!-- optimizer:<kind> {json} -->``, invisible on GitH
 
 - ``meta``: what an optimizer pull request proposed (fingerprints, scores, edits), in its description;
 - ``dropped``: a proposal taken out with ``/optimizer drop N``, in the bot's reply;
+- ``answered``: the answer a writer gave an FAQ proposal with ``/optimizer answer N``, in the bot's reply;
 - ``revert``: the agent and version a rollback pull request reverts, in its description.
 
 ``<``, ``>`` and ``&`` are written as JSON escapes, so no value can end the comment early.
@@ -38,6 +39,28 @@ def parse_meta(body: str) -> dict[str, Any] | None:
     blocks = read_blocks("meta", body)
     last = blocks[-1] if blocks else None
     return last if isinstance(last, dict) else None
+
+
+def replace_meta(body: str, data: dict[str, Any]) -> str:
+    """``body`` with its last meta block replaced by one holding ``data`` (appended when it has none)."""
+    found = list(re.finditer(r"<!-- optimizer:meta \{[^>]*\} -->", body))
+    block = write_block("meta", data)
+    if not found:
+        return body.rstrip("\n") + "\n\n" + block + "\n"
+    last = found[-1]
+    return body[: last.start()] + block + body[last.end() :]
+
+
+def answered_block(record: dict[str, Any]) -> str:
+    return write_block("answered", record)
+
+
+def parse_answered(body: str) -> list[dict[str, Any]]:
+    return [
+        b
+        for b in read_blocks("answered", body)
+        if isinstance(b, dict) and all(isinstance(b.get(k), str) for k in ("fingerprint", "question", "answer", "by"))
+    ]
 
 
 def dropped_block(record: dict[str, Any]) -> str:

@@ -7,8 +7,10 @@ which never proposes a decided change again, by the measurement, and handed to t
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Literal
+
+from optimizer.models import Proposal
 
 Outcome = Literal["approved", "rejected", "open"]
 
@@ -40,9 +42,41 @@ class Acceptance:
 
 
 @dataclass(frozen=True)
+class WrittenAnswer:
+    """The answer a writer gave an FAQ proposal of an open pull request (``/optimizer answer N``):
+    later runs write it in place of the analyst's, so the branch keeps it."""
+
+    fingerprint: str
+    question: str
+    answer: str
+    by: str  # the writer's login
+    pr_number: int | None = None
+    at: str | None = None  # ISO 8601
+
+    @property
+    def source(self) -> str:
+        """The FAQ entry's ``source``: who wrote the answer, and where."""
+        where = f" in pull request #{self.pr_number}" if self.pr_number else ""
+        return f"written by @{self.by}{where}"
+
+    def applied_to(self, proposal: Proposal) -> Proposal:
+        """The FAQ proposal with this answer (and the question it answered) in place of the analyst's."""
+        if proposal.edit.op != "add_faq" or proposal.fingerprint != self.fingerprint:
+            return proposal
+        edit = replace(proposal.edit, question=self.question, answer=self.answer, source=self.source)
+        return replace(proposal, edit=edit)
+
+
+@dataclass(frozen=True)
 class History:
     proposals: tuple[PastProposal, ...] = ()
     accepted: tuple[Acceptance, ...] = ()
+    answers: tuple[WrittenAnswer, ...] = ()  # on the open pull request, the latest per proposal
+
+    def answer_for(self, fingerprint: str) -> WrittenAnswer | None:
+        """The latest answer written to the proposal with this fingerprint, if any."""
+        found = [a for a in self.answers if a.fingerprint == fingerprint]
+        return found[-1] if found else None
 
     def by_outcome(self, outcome: Outcome) -> dict[str, PastProposal]:
         """The latest decision per fingerprint with this outcome."""

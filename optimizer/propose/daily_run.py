@@ -23,9 +23,10 @@ from optimizer.models import Analysis, Window
 from optimizer.propose import run_records as runs
 from optimizer.propose.measure_pass import measure_agents
 from optimizer.propose.outcome import AgentOutcome
-from optimizer.propose.plan import plan_agent
+from optimizer.propose.plan import Plan, plan_agent
 from optimizer.propose.window import Selection, analyze_window
-from optimizer.render.pr_body import PrContext, render_pr
+from optimizer.render.pr_body import PrContext, RenderedPr, render_pr
+from optimizer.render.pr_rewrite import mark_answered
 from optimizer.rollback.auto import plan_rollback
 from optimizer.timeutil import iso, utc_now
 from optimizer.traces.jsonl import Progress
@@ -156,9 +157,18 @@ def _run(
                 measurement=measurement,
                 rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
             )
-            pr = render_pr(context)
+            pr = _answers_shown(render_pr(context), plan)
         outcomes.append(AgentOutcome(plan.agent, plan, branch, pr, measurement, rollback))
     return analysis, outcomes
+
+
+def _answers_shown(pr: RenderedPr, plan: Plan) -> RenderedPr:
+    """Each proposal whose answer a writer gave (``/optimizer answer N``) says so, as the command left it."""
+    numbers = {proposal.fingerprint: n for n, proposal in enumerate(plan.proposals, 1)}
+    body = pr.body
+    for written in plan.answered:
+        body = mark_answered(body, numbers[written.fingerprint], written.by)
+    return replace(pr, body=body)
 
 
 def run_id(window: Window, agent: str) -> str:

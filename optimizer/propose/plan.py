@@ -17,14 +17,16 @@ from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Limits
 from optimizer.errors import GuardrailViolation
 from optimizer.gitops.branches import (
+    ANSWERED_TRAILER,
     FINDING_TRAILER,
     FINGERPRINT_TRAILER_NAME,
     SCORE_TRAILER,
     TARGET_TRAILER,
     TRACES_TRAILER,
+    with_trailer,
 )
 from optimizer.gitops.commits import PlannedCommit
-from optimizer.history.model import NO_HISTORY, History, PastProposal
+from optimizer.history.model import NO_HISTORY, History, PastProposal, WrittenAnswer
 from optimizer.history.screen import latest_decisions, screen, target_of
 from optimizer.models import ActionItem, AgentAnalysis, Finding, Proposal, Refusal
 
@@ -41,6 +43,7 @@ class Plan:
     notes: tuple[str, ...] = ()
     returning: tuple[PastProposal, ...] = ()  # rejected before, back with enough new evidence
     withheld: tuple[PastProposal, ...] = ()  # rejected before, not proposed again
+    answered: tuple[WrittenAnswer, ...] = ()  # answers writers gave on the open pull request, written again
 
 
 def plan_agent(
@@ -63,10 +66,13 @@ def plan_agent(
     accepted: list[Proposal] = []
     refusals: list[Refusal] = []
     commits: list[PlannedCommit] = []
+    answered: list[WrittenAnswer] = []
     findings = {finding.key: finding for finding in analysis.findings}
-    for proposal in screened.proposals:
+    for screened_proposal in screened.proposals:
         if len(accepted) >= limits.max_proposals:
             break
+        answer = history.answer_for(screened_proposal.fingerprint) if screened_proposal.edit.op == "add_faq" else None
+        proposal = answer.applied_to(screened_proposal) if answer else screened_proposal
         held = already_held(overlay, proposal.edit)  # the base files, or an edit accepted a moment ago
         if held is not None:
             refusals.append(Refusal(proposal, held))
@@ -78,11 +84,11 @@ def plan_agent(
             continue
         overlay.changed[proposal.edit.path] = new_text
         accepted.append(proposal)
-        commits.append(
-            PlannedCommit(
-                commit_message(analysis.agent, proposal, findings, analysis.traces), {proposal.edit.path: new_text}
-            )
-        )
+        message = commit_message(analysis.agent, proposal, findings, analysis.traces)
+        if answer is not None:
+            answered.append(answer)
+            message = with_trailer(message, ANSWERED_TRAILER, answer.by)
+        commits.append(PlannedCommit(message, {proposal.edit.path: new_text}))
     return Plan(
         agent=analysis.agent,
         analyst=result.analyst,
@@ -94,6 +100,7 @@ def plan_agent(
         notes=result.notes,
         returning=tuple(p for p in screened.returning if p.fingerprint in {a.fingerprint for a in accepted}),
         withheld=screened.withheld,
+        answered=tuple(answered),
     )
 
 

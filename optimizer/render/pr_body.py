@@ -275,6 +275,11 @@ def _copied_warning(proposal: Proposal, findings: dict[str, Finding]) -> str:
     )
 
 
+def edit_block(edit: Edit) -> str:
+    """The diff block of an edit as a proposal's section shows it (for rewriting a rendered body)."""
+    return _edit_block(edit, _LEVELS[0])
+
+
 def _edit_block(edit: Edit, caps: _Caps) -> str:
     sides: list[tuple[str, str | None, str]] = [("-", edit.old, "removed")]
     if edit.op == "add_faq":

@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 import re
+from fnmatch import fnmatch
 
 import yaml
 
 from optimizer.history.markers import parse_meta
 from tests.e2e.conftest import git, optimizer
+from tests.e2e.test_workflow_steps import Runner
 from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
     ADA_TOKEN,
     BOT,
@@ -139,3 +142,142 @@ def test_dropping_the_last_proposal_closes_the_pull_request(github, agent_repo, 
     [left] = github.pulls("open")
     proposed = left.body.partition("### Not proposed again")[0]
     assert left.number == 2 and not any(fingerprint in proposed for fingerprint in dropped)
+
+
+# --- /optimizer answer N --------------------------------------------------------------------------
+
+
+def without_staff_replies(agent_repo) -> None:
+    """The example's traces with no person's reply after a hand-off: its FAQ proposals are left to the owner."""
+    for path in (agent_repo / "examples" / "traces").glob("*.jsonl"):
+        records = [json.loads(line) for line in path.read_text(encoding="utf-8").splitlines() if line.strip()]
+        for record in records:
+            record["messages"] = [m for m in record.get("messages") or [] if m.get("role") != "human"]
+        path.write_text("".join(json.dumps(r) + "\n" for r in records), encoding="utf-8")
+
+
+def faq_answers(github) -> dict[str, str]:
+    soul = yaml.safe_load(github.git.show(BRANCH, "souls/frontdesk.yaml"))
+    return {entry["question"]: entry["answer"] for entry in soul.get("faq") or []}
+
+
+def validate_check(github, tmp_path, name: str) -> tuple[int, str]:
+    """The validate workflow on the bot's pull request, as the runner runs it: its exit code and job summary."""
+    checkout, folder = tmp_path / name, tmp_path / f"{name}-runner"
+    git(tmp_path, "clone", "-q", "-b", BRANCH, str(github.git.path), str(checkout))
+    folder.mkdir()
+    trigger = Runner.trigger("validate.yml")["pull_request"]
+    changed = git(checkout, "diff", "--name-only", "origin/main", "HEAD").split()
+    assert changed and all(any(fnmatch(path, glob) for glob in trigger["paths"]) for path in changed)
+    assert "synchronize" in trigger["types"]  # the bot's pushes start it again
+    runner = Runner(folder, "validate.yml", "validate")
+    done = runner.run("Validate", checkout)
+    runner.run("Job summary", checkout, {"steps.validate.outcome": "success" if done.returncode == 0 else "failure"})
+    return done.returncode, runner.summary.read_text()
+
+
+PETS = "What should I know about pets?"
+PARKING = "What should I know about parking?"
+
+
+def test_a_writers_answer_is_committed_by_the_bot_and_the_next_run_keeps_it(github, agent_repo, tmp_path):
+    without_staff_replies(agent_repo)
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    assert faq_answers(github)[PETS].startswith("TODO(owner):")
+    code, summary = validate_check(github, tmp_path, "before")
+    assert code == 1 and "`/optimizer answer N <the answer>`" in summary
+    before = dict(github.git.log("main", BRANCH))
+
+    result = obey(agent_repo, comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2 Dogs stay free."))
+
+    assert result.code == 0, result.err
+    assert "wrote @carol's answer to proposal 2" in result.out
+    assert faq_answers(github)[PETS] == "Dogs stay free."
+    log = github.git.log("main", BRANCH)
+    assert len(log) == 3 and all(sha not in before for sha, _message in log[1:])  # rebuilt from proposal 2 on
+    author = git(github.git.path, "log", "-1", "--format=%an", BRANCH)
+    assert author == git(github.git.path, "log", "-1", "--format=%an", log[0][0])  # the bot's identity, as before
+    assert "Optimizer-Answered-By: carol" in log[1][1] and "Optimizer-Fingerprint:" in log[1][1]
+    pull = github.pulls()[0]
+    assert "**Answered** by @carol with `/optimizer answer 2`" in pull.body
+    assert "+answer: Dogs stay free." in pull.body and "_(answered by @carol)_" in pull.body
+    assert all(f"commit `{sha[:12]}`" in pull.body for sha, _message in log)
+    assert parse_meta(pull.body)["proposals"][1]["edit"]["answer"] == "Dogs stay free."
+    [reply] = bot_replies(github)
+    assert "Still without an answer: proposal 3" in reply and "<!-- optimizer:answered" in reply
+    code, summary = validate_check(github, tmp_path, "one-answered")
+    assert code == 1 and "parking" in summary and "pets" not in summary
+
+    second = comment_event(github, tmp_path, 1, "ada", "/optimizer answer 3 Park at Trenwith.")
+    assert obey(agent_repo, second).code == 0
+    assert "Every FAQ answer on this branch is written now" in bot_replies(github)[-1]
+    code, summary = validate_check(github, tmp_path, "answered")
+    assert code == 0, summary
+    assert summary.startswith("## optimizer validate: success") and "/optimizer answer" not in summary
+    head = github.git.sha(BRANCH)
+
+    later = optimizer("run", cwd=agent_repo, env=BOT_ENV)  # the next daily run: same traces, answers kept
+
+    assert later.code == 0, later.err
+    assert "updated pull request #1" in later.err + later.out
+    assert faq_answers(github)[PETS] == "Dogs stay free." and faq_answers(github)[PARKING] == "Park at Trenwith."
+    assert github.git.sha(BRANCH) == head  # nothing new: the answered commits are the run's own
+    body = github.pulls()[0].body
+    assert "**Answered** by @carol" in body and "**Answered** by @ada" in body and "TODO(owner)" not in body
+
+
+def test_an_answer_from_someone_without_write_access_is_refused_politely(github, agent_repo, tmp_path):
+    without_staff_replies(agent_repo)
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    head = github.git.sha(BRANCH)
+
+    result = obey(agent_repo, comment_event(github, tmp_path, 1, "bob", "/optimizer answer 2 Dogs stay free."))
+
+    assert result.code == 0, result.err
+    assert "no write access" in result.out
+    assert github.git.sha(BRANCH) == head and faq_answers(github)[PETS].startswith("TODO(owner):")
+    [reply] = bot_replies(github)
+    assert reply.startswith("Thanks, @bob!") and "<!-- optimizer:answered" not in reply
+
+
+def test_an_answer_to_a_proposal_that_is_no_faq_entry_is_refused_with_a_reply(github, agent_repo, tmp_path):
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    head = github.git.sha(BRANCH)
+
+    result = obey(agent_repo, comment_event(github, tmp_path, 1, "carol", "/optimizer answer 1 Dogs stay free."))
+
+    assert result.code == 0, result.err
+    assert "answer refused" in result.out and github.git.sha(BRANCH) == head
+    [reply] = bot_replies(github)
+    assert "Proposal 1" in reply and "is not an FAQ entry" in reply and "proposal 2, 3" in reply
+
+
+def test_an_answer_with_personal_data_or_no_text_is_refused_and_nothing_is_written(github, agent_repo, tmp_path):
+    without_staff_replies(agent_repo)
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    head = github.git.sha(BRANCH)
+
+    phone = obey(agent_repo, comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2 Ring 07700 900123"))
+    empty = obey(agent_repo, comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2"))
+
+    assert phone.code == 0 and empty.code == 0
+    assert github.git.sha(BRANCH) == head
+    personal, usage = bot_replies(github)
+    assert "personal data" in personal and "07700" not in personal
+    assert "Write the answer after the number" in usage
+
+
+def test_dropping_another_proposal_keeps_the_written_answer(github, agent_repo, tmp_path):
+    without_staff_replies(agent_repo)
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    answered = comment_event(github, tmp_path, 1, "carol", "/optimizer answer 2 Dogs stay free.")
+    assert obey(agent_repo, answered).code == 0
+
+    result = obey(agent_repo, comment_event(github, tmp_path, 1, "ada", "/optimizer drop 1 the service gets fixed"))
+
+    assert result.code == 0, result.err
+    assert faq_answers(github)[PETS] == "Dogs stay free."
+    log = github.git.log("main", BRANCH)
+    assert len(log) == 2 and "Optimizer-Answered-By: carol" in log[0][1]
+    body = github.pulls()[0].body
+    assert "**Answered** by @carol" in body and "~~1. Retry" in body

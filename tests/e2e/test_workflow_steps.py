@@ -37,6 +37,12 @@ class Runner:
         self.output.touch()
         self.summary.touch()
 
+    @staticmethod
+    def trigger(workflow: str) -> dict[str, Any]:
+        """The workflow's ``on:`` (YAML 1.1 reads the bare key ``on`` as True)."""
+        data = yaml.safe_load((WORKFLOWS / workflow).read_text())
+        return data.get("on", data.get(True))
+
     def run(
         self, name: str, cwd: Path, context: dict[str, str] | None = None, extra: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import yaml
+
 from optimizer.analysts.heuristic import HeuristicAnalyst
 from optimizer.artifacts.constants import UNWRITTEN_ANSWER_MARKER
 from optimizer.artifacts.files import MemoryFiles
 from optimizer.artifacts.loader import load_agent
 from optimizer.config import Limits
+from optimizer.history.model import History, WrittenAnswer
 from optimizer.models import AgentAnalysis, Evidence, Finding
 from optimizer.propose.plan import plan_agent
 from optimizer.text.blocks import find_duplicate_blocks
@@ -135,6 +138,25 @@ def test_knowledge_gap_becomes_an_faq_entry_with_an_unwritten_answer():
     assert proposal.edit.question == "What should I know about pets?"
     assert proposal.edit.answer.startswith(UNWRITTEN_ANSWER_MARKER)
     assert "What should I know about pets?" in plan.commits[0].changes["souls/frontdesk.yaml"]
+
+
+def test_a_writers_answer_on_the_open_pull_request_replaces_the_unwritten_one():
+    first = propose(repo(), gap()).proposals[0]
+    written = WrittenAnswer(first.fingerprint, "Can I bring my dog?", "Dogs stay free.", "carol", 7)
+    files = repo()
+
+    plan = plan_agent(
+        analysis(gap()), load_agent(files, "frontdesk"), HeuristicAnalyst(), files, LIMITS, History(answers=(written,))
+    )
+
+    (proposal,) = plan.proposals
+    assert (proposal.edit.question, proposal.edit.answer) == ("Can I bring my dog?", "Dogs stay free.")
+    assert proposal.fingerprint == first.fingerprint and plan.answered == (written,)
+    (commit,) = plan.commits
+    entry = yaml.safe_load(commit.changes["souls/frontdesk.yaml"])["faq"][-1]
+    assert entry == {"question": "Can I bring my dog?", "answer": "Dogs stay free.", "source": written.source}
+    assert written.source == "written by @carol in pull request #7"
+    assert commit.message.endswith("\nOptimizer-Answered-By: carol\n")
 
 
 def test_suspicious_trace_text_is_not_copied_into_the_soul():

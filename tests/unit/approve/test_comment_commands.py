@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from optimizer.approve.comment_commands import Command, parse_command
-from optimizer.render.pr_rewrite import recount, replace_commits, retitle, strike_proposal
+from optimizer.render.pr_rewrite import mark_answered, recount, replace_commits, retitle, strike_proposal
 
 
 @pytest.mark.parametrize(
@@ -20,6 +20,12 @@ from optimizer.render.pr_rewrite import recount, replace_commits, retitle, strik
         ("/optimizer drop", Command("unknown")),
         ("/optimizer drop two", Command("unknown")),
         ("/optimizer merge", Command("unknown")),
+        ("/optimizer answer 2 Dogs  stay free.", Command("answer", (2,), "Dogs  stay free.")),
+        ("/optimizer answer #3 Yes", Command("answer", (3,), "Yes")),
+        ("thanks\n/optimizer answer 2 Yes\nsecond line", Command("answer", (2,), "Yes")),
+        ("/optimizer answer Dogs stay free.", Command("answer", (), "Dogs stay free.")),
+        ("/optimizer answer 2", Command("answer", (2,), "")),
+        ("/optimizer answer 24/7 reception", Command("answer", (), "24/7 reception")),
     ],
 )
 def test_parse_command(body, expected):
@@ -83,3 +89,31 @@ def test_commit_references_title_and_count_follow_the_rebuild():
     assert "proposes **2 changes**" in recount(BODY, 2)
     assert retitle("frontdesk", ["Retry", "FAQ on parking"]) == "optimizer(frontdesk): 2 proposals — Retry"
     assert len(retitle("frontdesk", ["x" * 300])) == 100
+
+
+FAQ_BODY = BODY.replace(
+    "**Change:** commit `bbbbbbbbbbbb`\n",
+    "**Change:** commit `bbbbbbbbbbbb`\n\n```diff\n+question: Pets?\n+answer: TODO(owner): write it\n```\n",
+)
+
+
+def test_an_answered_proposal_says_by_whom_and_shows_the_new_answer():
+    block = "```diff\n+question: Pets?\n+answer: Dogs stay free.\n```"
+
+    marked = mark_answered(FAQ_BODY, 2, "carol", block)
+
+    assert "| 2 | FAQ on pets \\| dogs _(answered by @carol)_ | `souls/a.yaml` |" in marked
+    assert "### 2. FAQ on pets \\| dogs\n\n**Answered** by @carol with `/optimizer answer 2`" in marked
+    assert "+answer: Dogs stay free." in marked and "TODO(owner)" not in marked
+    assert marked.count("```diff") == 1 and "### 3. FAQ on parking" in marked and marked.endswith("-->\n")
+
+
+def test_answering_again_replaces_the_note_and_the_mark():
+    once = mark_answered(FAQ_BODY, 2, "carol", "```diff\n+answer: Dogs stay free.\n```")
+
+    twice = mark_answered(once, 2, "ada", "```diff\n+answer: Dogs pay £5.\n```")
+
+    assert twice.count("**Answered** by @") == 1 and "**Answered** by @ada" in twice
+    assert "_(answered by @ada)_" in twice and "carol" not in twice
+    assert "+answer: Dogs pay £5." in twice and "Dogs stay free." not in twice
+    assert mark_answered(twice, 2, "ada") == twice  # a later run marks what the command marked, nothing more

@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from optimizer.history.from_host import past_proposals
-from optimizer.history.markers import dropped_block
+from optimizer.history.from_host import answers_in, past_proposals
+from optimizer.history.markers import answered_block, dropped_block
 from optimizer.history.model import History, PastProposal
 from optimizer.history.screen import screen
 from optimizer.models import Edit, Proposal
@@ -40,6 +40,23 @@ def test_a_drop_record_written_by_a_person_is_ignored():
     found = past_proposals(pull(state="open"), META, [remark("mallory", forged)])
 
     assert [p.outcome for p in found] == ["open", "open"]
+
+
+def test_answers_come_from_the_bots_replies_only_the_latest_winning():
+    def record(by: str, answer: str) -> str:
+        return answered_block({"fingerprint": "f2", "question": "Pets?", "answer": answer, "by": by})
+
+    remarks = [
+        remark(BOT, "Wrote the answer\n\n" + record("carol", "Dogs stay free.")),
+        remark("mallory", record("mallory", "Pets stay free, and so does everything else.")),
+        remark(BOT, record("ada", "Dogs pay £5 a night.")),
+    ]
+
+    found = answers_in(pull(state="open"), remarks)
+
+    assert [(a.by, a.answer) for a in found] == [("carol", "Dogs stay free."), ("ada", "Dogs pay £5 a night.")]
+    assert History(answers=tuple(found)).answer_for("f2").by == "ada"
+    assert found[0].source == "written by @carol in pull request #7"
 
 
 def proposal(score: float, subject: str = "x") -> Proposal:
