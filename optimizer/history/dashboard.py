@@ -181,7 +181,8 @@ def _match(items: list[TrackedItem], found: list[Sighting]) -> dict[int, Sightin
 
 def _seen(item: TrackedItem, sighting: Sighting, now: str, factor: float) -> TrackedItem:
     scores = (*(s for s in item.scores if s[0] != now), (now, sighting.score))  # a re-run replaces its day
-    status, back, ignored_score = item.status, None, item.ignored_score
+    status, ignored_score = item.status, item.ignored_score
+    back: Status | None = None
     if status == "done":
         status, back = "open", "done"
     elif status == "ignored" and ignored_score is not None and sighting.score >= factor * max(ignored_score, 1e-9):
