@@ -135,7 +135,7 @@ def _run(
         branch = None
         if plan.commits:
             branch = repo.build_branch(base_sha, list(plan.commits), f"optimizer/{plan.agent}", update_ref=not dry_run)
-        pr = None
+        pr, context = None, None
         if plan.proposals or plan.action_items:
             context = PrContext(
                 agent=plan.agent,
@@ -157,7 +157,19 @@ def _run(
                 rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
             )
             pr = render_pr(context)
-        outcomes.append(AgentOutcome(plan.agent, plan, branch, pr, measurement, rollback))
+        outcomes.append(
+            AgentOutcome(
+                plan.agent,
+                plan,
+                branch,
+                pr,
+                measurement,
+                rollback,
+                pr_context=context,
+                findings=agent_analysis.findings,
+                window=analysis.window,
+            )
+        )
     return analysis, outcomes
 
 
