@@ -112,7 +112,7 @@ class Publisher:
         if outcome.pr is None:
             return Published(outcome.agent, "nothing to publish", notes=("nothing worth changing in this window",))
         if outcome.branch is None:
-            note = "only action items, no change to commit: GitHub opens no pull request without a commit"
+            note = "only action items, no change to commit: no pull request (GitHub needs a commit); see the dashboard"
             return Published(outcome.agent, "nothing to publish", notes=(note,))
         branch = branch_name(outcome.agent)
         head, body = outcome.branch.head_sha, outcome.pr.body

@@ -72,3 +72,17 @@ def test_the_dashboard_is_opened_then_updated_in_place_ticking_off_what_is_gone(
     assert REFUNDS not in opened and UNUSED not in opened
     tool = line_of(board.body, "Fix the check\\_availability tool")
     assert tool.startswith("- [ ] ") and "first seen `2026-11-20` · last seen `2026-11-21`" in tool
+
+
+def test_a_run_with_only_action_items_opens_no_pull_request_but_still_updates_the_dashboard(github, agent_repo):
+    config = agent_repo / "optimizer.yaml"
+    config.write_text(config.read_text().replace("max_proposals: 3", "max_proposals: 0"), encoding="utf-8")
+
+    result = optimizer("run", cwd=agent_repo, env=BOT_ENV)
+
+    assert result.code == 0, result.err
+    assert github.pulls() == []
+    [board] = github.issues()
+    assert "frontdesk: opened dashboard issue #1" in result.out
+    assert line_of(board.body, "Fix the check\\_availability tool").startswith("- [ ] ")
+    assert "Retry check\\_availability once" not in board.body  # a prompt edit, not work for humans
