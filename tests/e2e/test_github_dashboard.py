@@ -86,3 +86,16 @@ def test_a_run_with_only_action_items_opens_no_pull_request_but_still_updates_th
     assert "frontdesk: opened dashboard issue #1" in result.out
     assert line_of(board.body, "Fix the check\\_availability tool").startswith("- [ ] ")
     assert "Retry check\\_availability once" not in board.body  # a prompt edit, not work for humans
+
+
+def test_a_closed_dashboard_is_reopened_while_an_item_is_open_rather_than_a_second_one_opened(github, agent_repo):
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    [board] = github.issues()
+    client(github, ADA_TOKEN).get_repo(github.full_name).get_issue(board.number).edit(state="closed")
+
+    again = optimizer("run", cwd=agent_repo, env=BOT_ENV)
+
+    assert again.code == 0, again.err
+    assert f"frontdesk: reopened dashboard issue #{board.number}" in again.out
+    [board] = github.issues()
+    assert board.state == "open"
