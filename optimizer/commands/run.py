@@ -16,10 +16,12 @@ from optimizer.gitops.connection import publish_target
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.models import Analysis
 from optimizer.propose.daily_run import run
+from optimizer.propose.dashboard import dashboard_body
 from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.output_files import write_outputs
 from optimizer.propose.publish import publish_run
 from optimizer.propose.window import Selection, SelectionArgs
+from optimizer.render.dashboard import dashboard_title
 from optimizer.traces.jsonl import Progress
 from optimizer.traces.retention import prune_traces
 
@@ -41,7 +43,7 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
     else:
         analysis, outcomes = run(settings, selection, analyst, dry_run=run_args.dry_run, progress=progress)
         for outcome in outcomes:
-            _print_outcome(outcome, run_args.dry_run, echo)
+            _print_outcome(outcome, run_args.dry_run, settings.github.rejected_evidence_factor, echo)
             print_measured(outcome, echo)
             _print_rollback(outcome, run_args.dry_run, echo)
         if not run_args.dry_run:
@@ -88,7 +90,16 @@ def run_published(
     return analysis, outcomes, errors
 
 
-def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
+def _print_dashboard(outcome: AgentOutcome, factor: float, echo: Echo) -> None:
+    """The dashboard issue as a first run would open it (a dry run reads no issue)."""
+    if not outcome.plan.action_items:
+        return
+    body, _state = dashboard_body(outcome, None, factor)
+    echo(f"\n---- dashboard issue: {dashboard_title(outcome.agent)} ----\n")
+    echo(body)
+
+
+def _print_outcome(outcome: AgentOutcome, dry_run: bool, factor: float, echo: Echo) -> None:
     if outcome.pr is None:
         echo(f"{outcome.agent}: nothing worth changing in this window.", err=True)
         return
@@ -98,6 +109,7 @@ def _print_outcome(outcome: AgentOutcome, dry_run: bool, echo: Echo) -> None:
         if outcome.branch:
             echo(f"\n---- diff: {outcome.branch.branch} ({len(outcome.branch.commit_shas)} commit(s)) ----\n")
             echo(outcome.branch.patch)
+        _print_dashboard(outcome, factor, echo)
         echo(f"dry run: nothing pushed, no branch moved ({outcome.agent}).", err=True)
         return
     if outcome.branch:

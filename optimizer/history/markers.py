@@ -5,7 +5,9 @@ Each is an HTML comment, ``<!-- optimizer:<kind> {json} -->``, invisible on GitH
 - ``meta``: what an optimizer pull request proposed (fingerprints, scores, edits), in its description;
 - ``dropped``: a proposal taken out with ``/optimizer drop N``, in the bot's reply;
 - ``answered``: the answer a writer gave an FAQ proposal with ``/optimizer answer N``, in the bot's reply;
-- ``revert``: the agent and version a rollback pull request reverts, in its description.
+- ``revert``: the agent and version a rollback pull request reverts, in its description;
+- ``dashboard``: what an agent's dashboard issue tracks between runs (``history.dashboard``), in its body;
+- ``item``: the id of one dashboard item, on its checkbox line, so a tick is read back as that item's.
 
 ``<``, ``>`` and ``&`` are written as JSON escapes, so no value can end the comment early.
 """
@@ -81,3 +83,34 @@ def parse_revert(body: str) -> dict[str, Any] | None:
         if isinstance(block, dict) and isinstance(block.get("version"), str):
             return block
     return None
+
+
+def dashboard_block(state: dict[str, Any]) -> str:
+    return write_block("dashboard", state)
+
+
+def parse_dashboard(body: str | None) -> dict[str, Any] | None:
+    """The dashboard issue's state (the last block), or None when absent or unreadable."""
+    blocks = read_blocks("dashboard", body)
+    last = blocks[-1] if blocks else None
+    return last if isinstance(last, dict) else None
+
+
+def item_marker(item_id: str) -> str:
+    return write_block("item", {"id": item_id})
+
+
+_TASK = re.compile(r"^\s*[-*+] \[([ xX])\] .*?<!-- optimizer:item (\{[^>]*\}) -->", re.MULTILINE)
+
+
+def parse_ticks(body: str | None) -> dict[str, bool]:
+    """Item id -> whether its checkbox is ticked, for every task line that carries an item marker."""
+    ticks: dict[str, bool] = {}
+    for box, raw in _TASK.findall(body or ""):
+        try:
+            data = json.loads(raw)
+        except json.JSONDecodeError:
+            continue
+        if isinstance(data, dict) and isinstance(data.get("id"), str):
+            ticks[data["id"]] = box != " "
+    return ticks

@@ -136,7 +136,7 @@ def _run(
         branch = None
         if plan.commits:
             branch = repo.build_branch(base_sha, list(plan.commits), f"optimizer/{plan.agent}", update_ref=not dry_run)
-        pr = None
+        pr, context = None, None
         if plan.proposals or plan.action_items:
             context = PrContext(
                 agent=plan.agent,
@@ -157,13 +157,27 @@ def _run(
                 measurement=measurement,
                 rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
             )
-            pr = _answers_shown(render_pr(context), plan)
-        outcomes.append(AgentOutcome(plan.agent, plan, branch, pr, measurement, rollback))
+            pr = pr_for(context, plan)
+        outcomes.append(
+            AgentOutcome(
+                plan.agent,
+                plan,
+                branch,
+                pr,
+                measurement,
+                rollback,
+                pr_context=context,
+                findings=agent_analysis.findings,
+                window=analysis.window,
+            )
+        )
     return analysis, outcomes
 
 
-def _answers_shown(pr: RenderedPr, plan: Plan) -> RenderedPr:
-    """Each proposal whose answer a writer gave (``/optimizer answer N``) says so, as the command left it."""
+def pr_for(context: PrContext, plan: Plan) -> RenderedPr:
+    """The pull request of a plan; each proposal whose answer a writer gave (``/optimizer answer N``)
+    says so, as the command left it. Publishing renders it again with the dashboard's link."""
+    pr = render_pr(context)
     numbers = {proposal.fingerprint: n for n, proposal in enumerate(plan.proposals, 1)}
     body = pr.body
     for written in plan.answered:

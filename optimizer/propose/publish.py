@@ -12,6 +12,9 @@ How the state stays right, whatever happened before:
   finds, so the last run wins and neither overwrites a person's commit.
 - A run that died after its push finds the branch on the next run (its own commits), pushes its
   fresh build over it and opens the missing pull request.
+- Action items go to the agent's dashboard issue (``propose.dashboard``), updated after the pull
+  request, so the dashboard links to it; on the run that opens the dashboard, the pull request's
+  description is updated once more with the dashboard's link.
 """
 
 from __future__ import annotations
@@ -27,7 +30,7 @@ from optimizer.errors import GitError, OptimizerError
 from optimizer.gitops.branches import branch_name, foreign_commits, same_changes
 from optimizer.gitops.commits import CommitInfo
 from optimizer.gitops.connection import connect_remote
-from optimizer.gitops.hosts.base import CodeHost, PullExists, PullRequest
+from optimizer.gitops.hosts.base import CodeHost, Issue, PullExists, PullRequest
 from optimizer.gitops.hosts.target import GitHubTarget
 from optimizer.gitops.push import LeaseRejected, RemoteBranches
 from optimizer.gitops.repo import AgentRepo
@@ -36,7 +39,8 @@ from optimizer.history.model import History
 from optimizer.history.screen import latest_decisions
 from optimizer.models import Analysis
 from optimizer.propose import notices
-from optimizer.propose.daily_run import record_failure, record_run, run
+from optimizer.propose.daily_run import pr_for, record_failure, record_run, run
+from optimizer.propose.dashboard import find_dashboard, publish_dashboard
 from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.window import Selection
 from optimizer.render.findings_comment import FINDINGS_PREFIX, commit_list, findings_comment
@@ -55,12 +59,15 @@ def agent_labels(labels: tuple[str, ...], agent: str) -> list[str]:
 @dataclass(frozen=True)
 class Published:
     agent: str
-    action: str  # opened | updated | commented | left alone | nothing to publish
+    action: str  # opened | updated | commented | left alone | nothing to publish; for the dashboard: ... dashboard
     pull: PullRequest | None = None
     head_sha: str | None = None
     notes: tuple[str, ...] = ()
+    issue: Issue | None = None  # the dashboard issue
 
     def line(self) -> str:
+        if self.issue is not None:
+            return f"{self.agent}: {self.action} issue #{self.issue.number} {self.issue.url}"
         where = f" #{self.pull.number} {self.pull.url}" if self.pull else ""
         what = {"opened": "opened pull request", "updated": "updated pull request", "commented": "commented on"}
         head = f" (branch {branch_name(self.agent)} at {self.head_sha[:12]})" if self.head_sha else ""
@@ -78,11 +85,33 @@ class Publisher:
     base_branch: str
     base_sha: str
 
-    def publish(self, outcome: AgentOutcome) -> Published:
+    def publish(self, outcome: AgentOutcome) -> list[Published]:
+        """The pull request, then the dashboard (which links to it); the dashboard's link back in the pull request."""
+        existing = find_dashboard(self.host, outcome.agent)
+        if existing is not None and outcome.pr_context is not None:
+            link = (existing.number, existing.url)
+            outcome = replace(outcome, pr=pr_for(replace(outcome.pr_context, dashboard=link), outcome.plan))
+        done = self.publish_pull(outcome)
+        pull = (done.pull.number, done.pull.url) if done.pull and done.action in ("opened", "updated") else None
+        board = publish_dashboard(self.host, self.settings, outcome, existing, pull)
+        if board is None:
+            return [done]
+        items = f"dashboard: {board.open_items} open action item(s)"
+        published = [done, Published(outcome.agent, f"{board.action} dashboard", notes=(items,), issue=board.issue)]
+        if existing is None and pull and done.pull and done.head_sha and outcome.branch and outcome.pr_context:
+            # The dashboard was opened after the pull request: give the description its link.
+            linked = pr_for(replace(outcome.pr_context, dashboard=(board.issue.number, board.issue.url)), outcome.plan)
+            ours = self.repo.commits(self.base_sha, outcome.branch.head_sha)
+            pushed = self.repo.commits(self.base_sha, done.head_sha)
+            body = replace_commits(linked.body, {o.sha: t.sha for o, t in zip(ours, pushed, strict=False)})
+            self.host.update_pull(done.pull.number, body=body)
+        return published
+
+    def publish_pull(self, outcome: AgentOutcome) -> Published:
         if outcome.pr is None:
             return Published(outcome.agent, "nothing to publish", notes=("nothing worth changing in this window",))
         if outcome.branch is None:
-            note = "only action items, no change to commit: GitHub opens no pull request without a commit"
+            note = "only action items, no change to commit: no pull request (GitHub needs a commit); see the dashboard"
             return Published(outcome.agent, "nothing to publish", notes=(note,))
         branch = branch_name(outcome.agent)
         head, body = outcome.branch.head_sha, outcome.pr.body
@@ -198,10 +227,11 @@ def publish_run(
             for outcome in outcomes:
                 messages += notices.merges(outcome.agent, histories.get(outcome.agent), *window)
                 try:
-                    done = publisher.publish(outcome)
+                    done, *boards = publisher.publish(outcome)
                     published.append(
                         replace(done, notes=(*done.notes, history_note(histories.get(outcome.agent), outcome)))
                     )
+                    published += boards
                     if done.pull:
                         pr_urls[outcome.agent] = done.pull.url
                     if done.action == "opened" and done.pull and outcome.pr:

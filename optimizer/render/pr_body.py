@@ -59,6 +59,7 @@ class PrContext:
     notes: tuple[str, ...] = ()  # the analyst's self-assessment and how its answer came about
     measurement: AgentMeasurement | None = None  # what the last change did, over the lookback window
     rollback_branch: str | None = None  # where this run proposes the newest version's revert, if it does
+    dashboard: tuple[int, str] | None = None  # the agent's dashboard issue (number, URL), where action items go
 
 
 @dataclass(frozen=True)
@@ -158,9 +159,8 @@ def _parts(ctx: PrContext, caps: _Caps, *, shortened: bool) -> _Parts:
         + _returning(proposal, returning.get(proposal.fingerprint))
         for n, proposal in enumerate(ctx.proposals, 1)
     ]
-    items.extend(_action_items(ctx.action_items, findings, caps))
     return _Parts(
-        head=[_lead(ctx, shortened), _summary(ctx, findings)],
+        head=[_lead(ctx, shortened), _summary(ctx, findings), _action_items(ctx)],
         items=items,
         tail=[
             _not_acted_on(ctx, caps),
@@ -181,8 +181,6 @@ def _lead(ctx: PrContext, shortened: bool) -> str:
     shown = ", ".join(md.version(v.prompt_version) for v in versions[-5:])
     more = f" and {len(versions) - 5} older" if len(versions) > 5 else ""
     asks = [f"**{md.plural(len(ctx.proposals), 'change')}** to its prompts and soul (one commit each)"]
-    if ctx.action_items:
-        asks.append(f"**{md.plural(len(ctx.action_items), 'action item')}** for a human")
     lead = (
         f"The **{md.text(ctx.analyst)}** analyst read **{md.plural(traces, 'trace')}** of agent "
         f"{md.code(ctx.agent)} from {md.code(ctx.window.start)} to {md.code(ctx.window.end)} "
@@ -226,6 +224,21 @@ def _key_figure(finding: Finding) -> str:
         return md.plural(len(finding.evidence.trace_ids), "sample trace")
     name, value = (rates or figures)[0]
     return f"{md.label(name)} {md.figure(name, value)}"
+
+
+# --- evidence shared with the dashboard issue ------------------------------------------------
+
+EVIDENCE_LEVELS = len(_LEVELS)
+
+
+def finding_evidence(keys: tuple[str, ...], findings: dict[str, Finding], level: int = 0) -> str:
+    """The findings ``keys`` as this description shows them, at shortening ``level`` (0: fullest)."""
+    return _finding_blocks(keys, findings, _LEVELS[min(level, EVIDENCE_LEVELS - 1)])
+
+
+def prose(value: str, level: int = 0) -> str:
+    """Analyst prose (a rationale, an action item's detail), escaped and clipped at ``level``."""
+    return _prose(value, _LEVELS[min(level, EVIDENCE_LEVELS - 1)])
 
 
 # --- proposals and their evidence ---------------------------------------------------------------
@@ -355,18 +368,15 @@ def _excerpts(excerpts: tuple[str, ...], caps: _Caps) -> str:
 # --- action items, findings not acted on, refusals --------------------------------------------
 
 
-def _action_items(items: tuple[ActionItem, ...], findings: dict[str, Finding], caps: _Caps) -> list[str]:
-    if not items:
-        return []
-    heading = "### Action items for a human\n\nThese need code, config or tooling, not a prompt edit.\n\n"
-    sections: list[str] = []
-    for n, item in enumerate(items, 1):
-        parts = [f"**A{n}. {md.text(md.clip(item.title, 200)[0])}**", _prose(item.detail, caps)]
-        evidence = _finding_blocks(item.finding_keys, findings, caps)
-        if evidence:
-            parts.append(md.details(f"Evidence: {md.plural(len(item.finding_keys), 'finding')}", evidence))
-        sections.append(("" if sections else heading) + "\n\n".join(parts))
-    return sections
+def _action_items(ctx: PrContext) -> str:
+    """Work for humans is tracked on the agent's dashboard issue, not repeated here."""
+    if not ctx.action_items:
+        return ""
+    where = f"[#{ctx.dashboard[0]}]({ctx.dashboard[1]})" if ctx.dashboard else "the agent's dashboard issue"
+    return (
+        f"**{md.plural(len(ctx.action_items), 'action item')} for a human** (code, config or tooling, not a "
+        f"prompt edit) are tracked with their evidence on {where}, updated by every run."
+    )
 
 
 def _not_acted_on(ctx: PrContext, caps: _Caps) -> str:

@@ -141,7 +141,7 @@ def test_dropping_the_last_proposal_closes_the_pull_request(github, agent_repo, 
     # what is left (the unused tool, the duplicated block) is a new pull request without the dropped ones
     [left] = github.pulls("open")
     proposed = left.body.partition("### Not proposed again")[0]
-    assert left.number == 2 and not any(fingerprint in proposed for fingerprint in dropped)
+    assert left.number != 1 and not any(fingerprint in proposed for fingerprint in dropped)
 
 
 # --- /optimizer answer N --------------------------------------------------------------------------

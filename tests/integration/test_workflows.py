@@ -28,7 +28,7 @@ ALL_FILES = sorted([*INSTALLED.glob("*.y*ml"), *TEMPLATES.glob("*.y*ml")])
 FILE_IDS = [str(p.relative_to(PROJECT)) for p in ALL_FILES]
 # The jobs that may write, and what: everything else reads at most.
 WRITERS = {
-    ("optimize.yml", "optimize"): {"contents": "write", "pull-requests": "write"},
+    ("optimize.yml", "optimize"): {"contents": "write", "pull-requests": "write", "issues": "write"},
     ("commands.yml", "command"): {"contents": "write", "pull-requests": "write"},
 }
 PINNED = re.compile(r"^\s*(?:-\s+)?uses:\s+[\w.-]+/[\w./-]+@[0-9a-f]{40} # v\d+(?:\.\d+)*\s*$")

@@ -1,4 +1,4 @@
-"""The code host as the optimizer sees it: pull requests, their comments and reviews, permissions.
+"""The code host as the optimizer sees it: pull requests, their comments and reviews, issues, permissions.
 
 One protocol, one real implementation per host (``github.py``). Values are plain frozen
 dataclasses, so the logic that reads them (history, publishing, PR commands) stays host-neutral.
@@ -51,6 +51,18 @@ class Remark:
     author_is_bot: bool
     body: str
     created_at: str | None = None
+
+
+@dataclass(frozen=True)
+class Issue:
+    """An issue (not a pull request): the agent's dashboard of work for humans."""
+
+    number: int
+    url: str  # the web page
+    state: Literal["open", "closed"]
+    title: str
+    body: str
+    author: str
 
 
 @dataclass(frozen=True)
@@ -108,6 +120,16 @@ class CodeHost(Protocol):
     def remarks(self, number: int, *, reviews: bool) -> list[Remark]:
         """Comments on the pull request, oldest first; with ``reviews``, also reviews and review comments."""
         ...
+
+    def issues_labelled(self, labels: list[str]) -> list[Issue]:
+        """Issues (pull requests left out) carrying every one of ``labels``, in any state, newest first."""
+        ...
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> Issue: ...
+
+    def update_issue(
+        self, number: int, *, title: str | None = None, body: str | None = None, state: str | None = None
+    ) -> None: ...
 
     def permission(self, login: str) -> str:
         """The person's permission on the repository: admin, maintain, write, triage, read or none."""

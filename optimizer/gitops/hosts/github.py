@@ -14,10 +14,11 @@ from typing import Any, TypeVar
 
 import requests
 from github import Auth, Github, GithubException, GithubRetry
+from github.Issue import Issue as GhIssue
 from github.PullRequest import PullRequest as GhPull
 from github.Repository import Repository
 
-from optimizer.gitops.hosts.base import HostError, PullExists, PullRequest, Remark, RepoAccess
+from optimizer.gitops.hosts.base import HostError, Issue, PullExists, PullRequest, Remark, RepoAccess
 from optimizer.gitops.hosts.secret import Secret, mask
 from optimizer.gitops.hosts.target import GitHubTarget
 
@@ -203,6 +204,24 @@ class GitHubHost:
             ]
         return sorted(found, key=lambda r: r.created_at or "")
 
+    # --- issues -------------------------------------------------------------------------------
+
+    def issues_labelled(self, labels: list[str]) -> list[Issue]:
+        def ask() -> list[Issue]:
+            found = self.repo().get_issues(state="all", labels=labels, sort="created", direction="desc")
+            return [_issue(i) for i in found if i.pull_request is None]  # GitHub lists pull requests as issues too
+
+        return self._call(f"list issues labelled {', '.join(labels)}", ask)
+
+    def create_issue(self, title: str, body: str, labels: list[str]) -> Issue:
+        return _issue(self._call("open an issue", lambda: self.repo().create_issue(title, body, labels=labels)))
+
+    def update_issue(
+        self, number: int, *, title: str | None = None, body: str | None = None, state: str | None = None
+    ) -> None:
+        changes: dict[str, Any] = {k: v for k, v in (("title", title), ("body", body), ("state", state)) if v}
+        self._call(f"update issue #{number}", lambda: self.repo().get_issue(number).edit(**changes))
+
     # --- plumbing -----------------------------------------------------------------------------
 
     def _gh_pull(self, number: int) -> GhPull:
@@ -274,6 +293,17 @@ def _pull(pull: GhPull) -> PullRequest:
         closed_at=_iso(pull.closed_at),
         merged_at=merged_at,
         merge_commit_sha=pull.merge_commit_sha if merged_at else None,
+    )
+
+
+def _issue(issue: GhIssue) -> Issue:
+    return Issue(
+        number=issue.number,
+        url=issue.html_url,
+        state="open" if issue.state == "open" else "closed",
+        title=issue.title or "",
+        body=issue.body or "",
+        author=issue.user.login if issue.user else "",
     )
 
 

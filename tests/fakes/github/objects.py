@@ -6,7 +6,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from tests.fakes.github.bare import BareRepo
-from tests.fakes.github.state import Comment, Label, Pull, Review, ReviewComment, State, User
+from tests.fakes.github.state import Comment, Issue, Label, Pull, Review, ReviewComment, State, User
 
 
 @dataclass(frozen=True)
@@ -246,7 +246,24 @@ def _full_pull(urls: Urls, git: BareRepo, item: Pull, head: str, base: str) -> d
     }
 
 
-def issue(urls: Urls, state: State, item: Pull, comments: int) -> dict[str, Any]:
+def issue(urls: Urls, state: State, item: Pull | Issue, comments: int) -> dict[str, Any]:
+    """A pull request seen as an issue (with ``pull_request``), or a plain issue."""
+    if isinstance(item, Issue):
+        plain = _issue_fields(urls, state, item, comments)
+        return {**plain, "html_url": f"{urls.repo_web(state)}/issues/{item.number}"}
+    return {
+        **_issue_fields(urls, state, item, comments),
+        "pull_request": {
+            "url": f"{urls.repo(state)}/pulls/{item.number}",
+            "html_url": f"{urls.repo_web(state)}/pull/{item.number}",
+            "diff_url": f"{urls.repo_web(state)}/pull/{item.number}.diff",
+            "patch_url": f"{urls.repo_web(state)}/pull/{item.number}.patch",
+            "merged_at": item.merged_at,
+        },
+    }
+
+
+def _issue_fields(urls: Urls, state: State, item: Pull | Issue, comments: int) -> dict[str, Any]:
     api = f"{urls.repo(state)}/issues/{item.number}"
     return {
         "id": item.id,
@@ -268,13 +285,6 @@ def issue(urls: Urls, state: State, item: Pull, comments: int) -> dict[str, Any]
         "milestone": None,
         "locked": False,
         "comments": comments,
-        "pull_request": {
-            "url": f"{urls.repo(state)}/pulls/{item.number}",
-            "html_url": f"{urls.repo_web(state)}/pull/{item.number}",
-            "diff_url": f"{urls.repo_web(state)}/pull/{item.number}.diff",
-            "patch_url": f"{urls.repo_web(state)}/pull/{item.number}.patch",
-            "merged_at": item.merged_at,
-        },
         "closed_at": item.closed_at,
         "created_at": item.created_at,
         "updated_at": item.updated_at,

@@ -12,7 +12,7 @@ from typing import Any
 
 from tests.fakes.github import objects as o
 from tests.fakes.github.bare import BareRepo, GitFailed
-from tests.fakes.github.state import Comment, Pull, State, User
+from tests.fakes.github.state import Comment, Issue, Pull, State, User
 
 
 @dataclass(frozen=True)
@@ -176,15 +176,65 @@ def request_reviewers(state: State, git: BareRepo, call: Call) -> Reply:
     return 201, o.pull(call.urls, state, git, pull, full=False)
 
 
-def _issue(state: State, call: Call) -> Pull | None:
-    return _pull(state, call, "issue_number")
+def _issue(state: State, call: Call) -> Pull | Issue | None:
+    """A pull request or a plain issue: GitHub's issue operations serve both."""
+    number = call.params.get("issue_number", "")
+    if not number.isdigit():
+        return None
+    return state.pulls.get(int(number)) or state.issues.get(int(number))
+
+
+def _comments(state: State, item: Pull | Issue) -> int:
+    return sum(c.number == item.number for c in state.comments)
+
+
+def list_issues(state: State, git: BareRepo, call: Call) -> Reply:
+    """Issues and pull requests alike, as GitHub lists them; ``labels`` must all be present."""
+    wanted = call.query.get("state", "open")
+    labels = [name for name in call.query.get("labels", "").split(",") if name]
+    found: list[Pull | Issue] = [*state.pulls.values(), *state.issues.values()]
+    chosen = [i for i in found if (wanted == "all" or i.state == wanted) and all(n in i.labels for n in labels)]
+    chosen.sort(key=lambda i: i.number, reverse=call.query.get("direction", "desc") == "desc")
+    return 200, [o.issue(call.urls, state, i, _comments(state, i)) for i in chosen]
+
+
+def create_issue(state: State, git: BareRepo, call: Call) -> Reply:
+    body = call.body or {}
+    now = state.clock.now()
+    number = next(state.numbers)
+    item = Issue(number, next(state.ids), call.user, body["title"], body.get("body"), now, now)
+    if call.user.permission in ("admin", "maintain", "write", "triage"):  # GitHub drops labels from others silently
+        for name in body.get("labels") or []:
+            name = name["name"] if isinstance(name, dict) else name
+            state.label(name)
+            item.labels.append(name)
+    state.issues[number] = item
+    return 201, o.issue(call.urls, state, item, 0)
+
+
+def update_issue(state: State, git: BareRepo, call: Call) -> Reply:
+    item = _issue(state, call)
+    if item is None:
+        return NOT_FOUND
+    if isinstance(item, Pull):
+        return _invalid("editing a pull request through the issues API is not emulated", "Issue")
+    body = call.body or {}
+    if "title" in body:
+        item.title = body["title"]
+    if "body" in body:
+        item.body = body["body"]
+    if body.get("state") in ("open", "closed") and body["state"] != item.state:
+        item.state = body["state"]
+        item.closed_at = state.clock.now() if item.state == "closed" else None
+    item.updated_at = state.clock.now()
+    return 200, o.issue(call.urls, state, item, _comments(state, item))
 
 
 def get_issue(state: State, git: BareRepo, call: Call) -> Reply:
     pull = _issue(state, call)
     if pull is None:
         return NOT_FOUND
-    return 200, o.issue(call.urls, state, pull, sum(c.number == pull.number for c in state.comments))
+    return 200, o.issue(call.urls, state, pull, _comments(state, pull))
 
 
 def list_comments(state: State, git: BareRepo, call: Call) -> Reply:
@@ -256,6 +306,9 @@ HANDLERS: dict[str, Handler] = {
     "pulls/list-requested-reviewers": list_requested_reviewers,
     "pulls/request-reviewers": request_reviewers,
     "issues/get": get_issue,
+    "issues/list-for-repo": list_issues,
+    "issues/create": create_issue,
+    "issues/update": update_issue,
     "issues/list-comments": list_comments,
     "issues/create-comment": create_comment,
     "issues/list-labels-on-issue": list_issue_labels,

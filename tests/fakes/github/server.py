@@ -185,6 +185,11 @@ class GitHubEmulator:
         with self._lock:
             return [p for p in self.state.pulls.values() if state == "all" or p.state == state]
 
+    def issues(self, state: str = "all") -> list[Any]:
+        """Plain issues only (``pulls`` has the pull requests)."""
+        with self._lock:
+            return [i for i in self.state.issues.values() if state == "all" or i.state == state]
+
     def comments(self, number: int) -> list[Any]:
         with self._lock:
             return [c for c in self.state.comments if c.number == number]

@@ -1,4 +1,4 @@
-"""What the emulated GitHub holds besides git: users, pull requests, comments, reviews, labels."""
+"""What the emulated GitHub holds besides git: users, pull requests, issues, comments, reviews, labels."""
 
 from __future__ import annotations
 
@@ -79,6 +79,23 @@ class Pull:
     requested_reviewers: list[User] = field(default_factory=list)
 
 
+@dataclass
+class Issue:
+    """A plain issue (pull requests are ``Pull``; both share the repository's numbers)."""
+
+    number: int
+    id: int
+    user: User
+    title: str
+    body: str | None
+    created_at: str
+    updated_at: str
+    state: str = "open"
+    closed_at: str | None = None
+    labels: list[str] = field(default_factory=list)
+    assignees: list[User] = field(default_factory=list)
+
+
 class Clock:
     """Monotonic, one second per event: ordering by time is deterministic, as with real timestamps."""
 
@@ -99,6 +116,7 @@ class State:
     users: dict[str, User] = field(default_factory=dict)
     tokens: dict[str, User] = field(default_factory=dict)
     pulls: dict[int, Pull] = field(default_factory=dict)
+    issues: dict[int, Issue] = field(default_factory=dict)
     comments: list[Comment] = field(default_factory=list)
     reviews: list[Review] = field(default_factory=list)
     review_comments: list[ReviewComment] = field(default_factory=list)

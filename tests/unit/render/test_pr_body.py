@@ -187,18 +187,18 @@ def test_parse_meta_without_a_block():
     assert parse_meta("<!-- optimizer:meta [1] -->") is None
 
 
-def test_action_items_carry_their_evidence():
+def test_action_items_are_not_repeated_but_linked_to_the_dashboard_issue():
     item = ActionItem(
         "Raise the lookup_order timeout", "The upstream takes up to 30 s; the tool gives up at 10 s.", (TOOL.key,)
     )
-    body = render_pr(context(proposals=(ESCALATE,), action_items=(item,), commit_shas=())).body
-    items = section(body, "Action items")
+    link = (7, "https://github.com/acme/support/issues/7")
+    body = render_pr(context(proposals=(ESCALATE,), action_items=(item,), commit_shas=(), dashboard=link)).body
 
-    assert "**A1. Raise the lookup\\_order timeout**" in body
-    assert "The upstream takes up to 30 s" in body
-    assert "<details><summary>Evidence: 1 finding</summary>" in body
-    assert "`t-201`" in body[body.index("**A1.") :]
-    assert "TimeoutError" in items or "TimeoutError" in body[body.index("**A1.") :]
+    assert "**1 action item for a human**" in body and "[#7](https://github.com/acme/support/issues/7)" in body
+    assert "Raise the lookup" not in body and "The upstream takes up to 30 s" not in body  # the dashboard has them
+    assert "### Action items" not in body
+    unlinked = render_pr(context(proposals=(ESCALATE,), action_items=(item,), commit_shas=())).body
+    assert "on the agent's dashboard issue" in unlinked  # before the run that opens it
 
 
 def test_findings_not_acted_on_and_refusals_are_listed():
