@@ -32,31 +32,24 @@ def layer(database_url):
         yield server
 
 
-def client(layer, role: str) -> RestClient:
-    return RestClient(layer.url, layer.key(role))
+def rpc(layer, role: str, function: str, args: dict) -> object:
+    """One RPC as ``role``, through the real client, as the optimizer makes it."""
+    client = RestClient(layer.url, layer.key(role))
+    try:
+        return client.rpc(function, function, args)
+    finally:
+        client.close()
 
 
 def test_a_set_returning_function_is_capped_at_max_rows(layer):
-    service = client(layer, "service_role")
-    try:
-        assert service.rpc("numbers", "t_numbers", {"p_n": 50}) == [1, 2, 3, 4, 5, 6, 7]
-    finally:
-        service.close()
+    assert rpc(layer, "service_role", "t_numbers", {"p_n": 50}) == [1, 2, 3, 4, 5, 6, 7]
 
 
 def test_a_stable_function_runs_read_only(layer):
-    service = client(layer, "service_role")
-    try:
-        with pytest.raises(RestError, match="25006"):
-            service.rpc("write", "t_stable_write", {})
-    finally:
-        service.close()
+    with pytest.raises(RestError, match="25006"):
+        rpc(layer, "service_role", "t_stable_write", {})
 
 
 def test_the_anon_role_runs_under_its_3_second_timeout(layer):
-    anon = client(layer, "anon")
-    try:
-        with pytest.raises(RestError, match="57014"):
-            anon.rpc("slow", "t_slow", {})
-    finally:
-        anon.close()
+    with pytest.raises(RestError, match="57014"):
+        rpc(layer, "anon", "t_slow", {})
