@@ -57,3 +57,24 @@ def _added_words(edit: Edit) -> list[str]:
 
 def _words(text: str) -> list[str]:
     return _WORD.findall(text.casefold())
+
+
+_MASK = re.compile(r"\[(?:secret|email|id|iban|card|phone|address|name)\]")
+_ORDER = re.compile(r"\b(?:ignore|disregard|forget|always|never|you must|you should|do not|don't)\b", re.IGNORECASE)
+
+
+def unsafe_trace_copy(proposal: Proposal, findings: Iterable[Finding]) -> str | None:
+    """Why an FAQ question or a soul rule may not be written: it copies a user's words that carry
+    personal data (masked by redaction) or an order aimed at the agent. None when it does not."""
+    edit = proposal.edit
+    written = {"add_faq": edit.question, "append_item": edit.new}.get(edit.op)
+    if not written:
+        return None
+    copied = copied_trace_text(proposal, findings)
+    if copied is None or copied not in " ".join(_words(written)):
+        return None
+    if _MASK.search(written):
+        return f"it copies a user's words carrying personal data (“{copied}”)"
+    if _ORDER.search(copied):
+        return f"it copies an order from a trace (“{copied}”)"
+    return None

@@ -9,6 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, replace
 
 from optimizer.analysts.base import Analyst, AnalystUsage
+from optimizer.analysts.verbatim import unsafe_trace_copy
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.guardrails import check_and_apply
 from optimizer.artifacts.held import already_held
@@ -76,6 +77,10 @@ def plan_agent(
         held = already_held(overlay, proposal.edit)  # the base files, or an edit accepted a moment ago
         if held is not None:
             refusals.append(Refusal(proposal, held))
+            continue
+        unsafe = unsafe_trace_copy(proposal, analysis.findings)
+        if unsafe is not None:  # trace text is data: never an FAQ question or a rule of its own
+            refusals.append(Refusal(proposal, f"{proposal.edit.path}: {unsafe}; refusing"))
             continue
         try:
             new_text = check_and_apply(overlay, proposal, limits, analysis.agent)

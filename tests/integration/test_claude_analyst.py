@@ -237,3 +237,14 @@ def test_a_hostile_answer_editing_another_agents_soul_is_refused_and_reported(ap
     result = plan(api)
     assert result.proposals == ()
     assert "is not a file of agent 'frontdesk'" in result.refusals[0].reason
+
+
+def test_an_faq_question_copying_a_guests_words_with_personal_data_is_refused_and_listed(api):
+    analysis, _ = example()
+    [gap] = [f for f in analysis.findings if f.key == "knowledge_gap:pet"]
+    signed = next(text for text in gap.evidence.excerpts if "[name]" in text or "[phone]" in text)
+    copied = {**PETS_FAQ, "edit": {**PETS_FAQ["edit"], "question": signed}}
+    api.script(tool_answer(answer(copied)))
+    result = plan(api)
+    assert result.proposals == ()
+    assert "copies a user's words carrying personal data" in result.refusals[0].reason
