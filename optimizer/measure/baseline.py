@@ -36,9 +36,10 @@ def lineage(versions: Sequence[VersionMetrics], accepted: Sequence[Acceptance], 
         return Lineage(None, None, None, None)
     baseline, first_bad = known[0], None
     for version in known[1:-1]:
-        if accepted_as(version, known, accepted) or judge(baseline, version) == "good":
+        verdict = "good" if accepted_as(version, known, accepted) else judge(baseline, version)
+        if verdict == "good":
             baseline, first_bad = version, None
-        elif first_bad is None and judge(baseline, version) == "bad":
+        elif verdict == "bad" and first_bad is None:
             first_bad = version
     newest = known[-1]
     if len(known) == 1:
