@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from dataclasses import replace
 
+from optimizer.analysis.detectors.tool_failure import tool_totals
 from optimizer.config import Thresholds
 from optimizer.history.model import History
 from optimizer.measure.baseline import same_commit
@@ -50,10 +51,9 @@ def _deployed_at(versions: Sequence[VersionMetrics], merge_sha: str | None, merg
 
 def _still_failing(versions: Sequence[VersionMetrics], tool: str, thresholds: Thresholds) -> bool:
     """The tool fails users at least as often as the tool_failure finding needs, on enough turns."""
-    turns = failed = 0
-    for version in versions:
-        for stats in version.tools:
-            if stats.name == tool:
-                turns += stats.turns or stats.calls
-                failed += stats.turn_failures if stats.turns else stats.failures
-    return turns >= thresholds.tool_min_calls and failed / turns >= thresholds.tool_failure_rate
+    stats = tool_totals(versions).get(tool)
+    return (
+        stats is not None
+        and stats.turns >= thresholds.tool_min_calls
+        and stats.user_failure_rate >= thresholds.tool_failure_rate
+    )

@@ -20,7 +20,7 @@ KIND = "repeated_error"
 
 def detect(ctx: DetectorContext) -> list[Finding]:
     findings = []
-    tools = tool_totals(ctx)
+    tools = tool_totals(ctx.versions)
     for group in ctx.state.error_groups.values():
         if group.count < ctx.thresholds.repeated_error_min or _background(group, tools, ctx):
             continue

@@ -7,10 +7,12 @@ rule works; the finding and its measurement use the turns.
 
 from __future__ import annotations
 
+from collections.abc import Iterable
+
 from optimizer.analysis.detectors.context import DetectorContext, evidence
 from optimizer.analysis.stats import wilson_interval
 from optimizer.fmt import count, pct
-from optimizer.models import Finding, ToolStats
+from optimizer.models import Finding, ToolStats, VersionMetrics
 
 KIND = "tool_failure"
 
@@ -18,7 +20,7 @@ KIND = "tool_failure"
 def detect(ctx: DetectorContext) -> list[Finding]:
     limits = ctx.thresholds
     findings = []
-    for _name, tool in sorted(tool_totals(ctx).items()):
+    for _name, tool in sorted(tool_totals(ctx.versions).items()):
         rate = tool.user_failure_rate
         if tool.turns < limits.tool_min_calls or rate < limits.tool_failure_rate:
             continue
@@ -26,10 +28,10 @@ def detect(ctx: DetectorContext) -> list[Finding]:
     return findings
 
 
-def tool_totals(ctx: DetectorContext) -> dict[str, ToolStats]:
-    """Each tool's calls and turns over every version in the window."""
+def tool_totals(versions: Iterable[VersionMetrics]) -> dict[str, ToolStats]:
+    """Each tool's calls and turns over these versions (calls stand in for turns counted before turns were)."""
     totals: dict[str, ToolStats] = {}
-    for version in ctx.versions:
+    for version in versions:
         for tool in version.tools:
             seen = totals.get(tool.name) or ToolStats(tool.name, 0, 0)
             totals[tool.name] = ToolStats(
