@@ -62,8 +62,9 @@ def run_command(repo: Path, args: SelectionArgs, run_args: RunArgs, echo: Echo, 
 
 def _apply_retention(settings: Settings, now: datetime, echo: Echo) -> None:
     """After the run has read what it needs: raw traces past ``retention.days`` go, rollups stay."""
-    deleted, more = prune_traces(settings, now)
-    if settings.retention_days is not None and settings.traces_source == "supabase":
+    pruned = prune_traces(settings, now)
+    if pruned is not None:
+        deleted, more = pruned
         rest = "; older ones are left for the next run" if more else ""
         echo(f"retention: deleted {deleted:,} raw trace(s) older than {settings.retention_days:g} days{rest}", err=True)
 

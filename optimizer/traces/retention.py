@@ -14,10 +14,10 @@ CHUNK = 20_000  # rows per statement: well under a second each on the rollup-fre
 MAX_CHUNKS = 500  # a first prune of a large backlog continues on the next day's run
 
 
-def prune_traces(settings: Settings, now: datetime) -> tuple[int, bool]:
-    """(raw traces deleted, whether older ones are left for the next run); (0, False) when off."""
+def prune_traces(settings: Settings, now: datetime) -> tuple[int, bool] | None:
+    """(raw traces deleted, whether older ones are left for the next run); None when retention is off."""
     if settings.retention_days is None or settings.traces_source != "supabase":
-        return 0, False
+        return None
     from optimizer.traces.supabase_client import call, connect  # the client library only when pruning
 
     before = now - timedelta(days=settings.retention_days)
