@@ -81,11 +81,16 @@ def cli() -> None:
 @cli.command()
 @_repo_options
 @click.option("--agent", help="Validate only this agent.")
-def validate(repo: Path, agent: str | None) -> None:
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The commit the change starts from (a pull request's base): FAQ answers unwritten there too only warn.",
+)
+def validate(repo: Path, agent: str | None, base: str | None) -> None:
     """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
     from optimizer.commands.validate import validate_command
 
-    validate_command(repo, agent, _log_echo)
+    validate_command(repo, agent, _log_echo, base)
 
 
 @cli.command()
