@@ -51,7 +51,7 @@ def _selection_options(func: F) -> F:
         [
             click.option("--agent", help="Analyze only this agent (default: every agent in the repo)."),
             click.option(
-                "--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them."
+                "--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder."
             ),
             click.option("--window-hours", type=click.FloatRange(min=0, min_open=True), help="Window length (24)."),
             click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the window, ISO 8601 (default: now)."),
@@ -316,7 +316,7 @@ def accept(repo: Path, agent: str, finding: str, version: str | None, reason: st
 @click.option(
     "--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
 )
-@click.option("--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them.")
+@click.option("--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder.")
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the period, ISO 8601 (default: now).")
 def report(
     repo: Path, agent: str | None, days: int, output_format: str, traces: Path | None, now_text: str | None
