@@ -18,8 +18,9 @@ import tempfile
 import uuid
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
@@ -27,6 +28,7 @@ from psycopg import sql
 
 from optimizer.schemas import load_schema
 from tests.fakes.postgrest import PostgrestServer
+from tests.support.supabase_like import LOGIN_ROLE, OWNER, as_role, prepare_database, prepare_roles
 
 ENV_URL = "OPTIMIZER_TEST_DATABASE_URL"
 LOCAL_URL = "postgresql://postgres@127.0.0.1:5432/postgres"
@@ -68,17 +70,23 @@ def _reachable(url: str) -> bool:
 
 @dataclass
 class PostgresServer:
-    """One server; hands out fresh databases cloned from a migrated template."""
+    """One server; hands out fresh databases set up as Supabase's (tests/support/supabase_like.py),
+    cloned from a template with the migrations applied as the project's owner role."""
 
     admin_url: str
-    _template: str | None = None
+    _templates: dict[bool, str] = field(default_factory=dict)  # migrated? -> template database
+    _roles_ready: bool = False
 
     def create_database(self, template: str | None = None) -> str:
+        """A new database owned by the project's owner role (a clone's owner is never the template's)."""
+        if not self._roles_ready:
+            prepare_roles(self.admin_url)
+            self._roles_ready = True
         name = f"optimizer_test_{uuid.uuid4().hex[:12]}"
+        query = sql.SQL("create database {} owner {}").format(sql.Identifier(name), sql.Identifier(OWNER))
+        if template:
+            query += sql.SQL(" template {}").format(sql.Identifier(template))
         with psycopg.connect(self.admin_url, autocommit=True) as conn:
-            query = sql.SQL("create database {}").format(sql.Identifier(name))
-            if template:
-                query = sql.SQL("create database {} template {}").format(sql.Identifier(name), sql.Identifier(template))
             conn.execute(query)
         return name
 
@@ -87,32 +95,42 @@ class PostgresServer:
             conn.execute(sql.SQL("drop database if exists {} with (force)").format(sql.Identifier(name)))
 
     def url(self, name: str) -> str:
+        """The superuser's URL (Supabase's ``supabase_admin``), for what a project's owner cannot do."""
         return with_database(self.admin_url, name)
 
-    def migrated_template(self) -> str:
-        if self._template is None:
-            name = self.create_database()
+    def owner_url(self, name: str) -> str:
+        """The owner's URL (Supabase's ``postgres``: what the SQL editor and ``supabase db push`` use)."""
+        return as_role(self.url(name), OWNER)
+
+    def template(self, *, migrated: bool) -> str:
+        if migrated not in self._templates:
+            name = self.template(migrated=False) if migrated else None
+            clone = self.create_database(name)
             try:
-                apply_migrations(self.url(name))
+                if migrated:
+                    apply_migrations(self.owner_url(clone))
+                else:
+                    prepare_database(self.admin_url, clone)
             except BaseException:
-                self.drop_database(name)  # a migration that fails leaves no database behind
+                self.drop_database(clone)  # a set-up that fails leaves no database behind
                 raise
-            self._template = name
-        return self._template
+            self._templates[migrated] = clone
+        return self._templates[migrated]
 
     @contextmanager
     def database(self, *, migrated: bool = True) -> Iterator[str]:
-        """A new database for one test (migrated unless asked otherwise), dropped afterwards."""
-        name = self.create_database(self.migrated_template() if migrated else None)
+        """A new Supabase-like database for one test (migrated unless asked otherwise), dropped afterwards;
+        the owner's URL."""
+        name = self.create_database(self.template(migrated=migrated))
         try:
-            yield self.url(name)
+            yield self.owner_url(name)
         finally:
             self.drop_database(name)
 
     def close(self) -> None:
-        if self._template is not None:
-            self.drop_database(self._template)
-            self._template = None
+        for migrated in (True, False):
+            if migrated in self._templates:
+                self.drop_database(self._templates.pop(migrated))
 
 
 def find_server() -> PostgresServer:
@@ -218,6 +236,12 @@ def database_url(postgres: PostgresServer) -> Iterator[str]:
 
 @pytest.fixture
 def rest(database_url: str) -> Iterator[PostgrestServer]:
-    """The PostgREST-compatible layer over that database; supabase-py calls it at ``rest.url``."""
-    with PostgrestServer(database_url) as server:
+    """The PostgREST-compatible layer over that database, logged in as ``authenticator`` as PostgREST
+    is on Supabase; supabase-py calls it at ``rest.url``."""
+    with postgrest(database_url) as server:
         yield server
+
+
+def postgrest(database_url: str, **options: Any) -> PostgrestServer:
+    """The REST layer over ``database_url``'s database, logged in as PostgREST logs in."""
+    return PostgrestServer(as_role(database_url, LOGIN_ROLE), **options)
