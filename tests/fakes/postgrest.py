@@ -73,9 +73,11 @@ class ApiError(Exception):
         self.body = {"code": code, "message": message, "details": details, "hint": hint}
 
 
-# What PostgREST (11 and later) applies when it switches to a role: the role's own settings
-# (ALTER ROLE ... SET), the database-specific ones last. On Supabase that is statement_timeout:
-# anon 3 s, authenticated 8 s; service_role has none and runs under the authenticator's 8 s.
+# What PostgREST (11.1 and later: "impersonated role settings") applies when it switches to a role:
+# the role's own settings (ALTER ROLE ... SET), the database-specific ones last. PostgREST reads them
+# at start-up and on a config reload; read per request here, so a test may change them. On Supabase
+# that is statement_timeout: anon 3 s, authenticated 8 s; service_role has none and runs under the
+# authenticator's 8 s.
 _ROLE_SETTINGS = """
 select set_config(split_part(s, '=', 1), substr(s, strpos(s, '=') + 1), true)
 from pg_db_role_setting d join pg_roles r on r.oid = d.setrole, unnest(d.setconfig) s
