@@ -132,11 +132,19 @@ def read_event(path: Path) -> CommentEvent:
 Refresh = Callable[[str, GitHubTarget], list[Published]]  # agent, where -> what the refreshed run published
 
 
+def not_a_command(event: CommentEvent) -> str | None:
+    """Why this comment is nothing for the optimizer (one line for the log), or None for a command. Pure."""
+    if event.action != "created" or not event.is_pull or event.author_is_bot or parse_command(event.body) is None:
+        return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
+    return None
+
+
 def obey(event: CommentEvent, settings: Settings, env: Mapping[str, str], refresh: Refresh) -> str:
     """Do what the comment asks, if its author may; returns one line for the log."""
     command = parse_command(event.body)
-    if event.action != "created" or not event.is_pull or event.author_is_bot or command is None:
-        return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
+    reason = not_a_command(event)
+    if reason is not None or command is None:
+        return reason or ""
     target = publish_target(settings, env, event.repository)
     if target is None:
         raise OptimizerError("no GitHub repository: set github.repository in optimizer.yaml or GITHUB_REPOSITORY")
