@@ -212,6 +212,14 @@ def _refresh(host: CodeHost, number: int, agent: str, refresh: Callable[[str], l
 
 
 def refresh_reply(published: list[Published]) -> str:
+    """What the refresh did to the pull request, and where the action items for people now are."""
+    pulls = [p for p in published if p.issue is None]
+    boards = [f"[#{p.issue.number}]({p.issue.url})" for p in published if p.issue is not None]
+    where = f"\n\nAction items for people (code, config, tooling): the dashboard {', '.join(boards)}." if boards else ""
+    return _pull_reply(pulls) + where
+
+
+def _pull_reply(published: list[Published]) -> str:
     if any(p.action in ("opened", "updated") for p in published):
         return "Refreshed from the latest traces: the branch and this description are up to date."
     notes = [note for p in published for note in p.notes]

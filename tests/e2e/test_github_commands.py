@@ -108,7 +108,12 @@ def test_refresh_rebuilds_the_pull_request_from_the_traces(github, agent_repo, t
     assert result.code == 0, result.err
     assert "refresh: frontdesk: updated pull request #1" in result.out
     assert "<!-- optimizer:meta" in github.pulls()[0].body
-    assert bot_replies(github) == ["Refreshed from the latest traces: the branch and this description are up to date."]
+    [dashboard] = [issue for issue in github.issues() if "action items dashboard" in issue.title]
+    assert bot_replies(github) == [
+        "Refreshed from the latest traces: the branch and this description are up to date.\n\n"
+        f"Action items for people (code, config, tooling): the dashboard "
+        f"[#{dashboard.number}]({github.web_url}/{github.full_name}/issues/{dashboard.number})."
+    ]
 
 
 def test_drop_is_refused_when_a_person_has_pushed_to_the_branch(github, agent_repo, tmp_path):
