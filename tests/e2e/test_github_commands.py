@@ -111,7 +111,7 @@ def test_refresh_rebuilds_the_pull_request_from_the_traces(github, agent_repo, t
     [dashboard] = [issue for issue in github.issues() if "action items dashboard" in issue.title]
     assert bot_replies(github) == [
         "Refreshed from the latest traces: the branch and this description are up to date.\n\n"
-        f"Action items for people (code, config, tooling): the dashboard "
+        "Action items for people (code, config, tooling): the dashboard "
         f"[#{dashboard.number}]({github.web_url}/{github.full_name}/issues/{dashboard.number})."
     ]
 
