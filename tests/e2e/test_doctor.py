@@ -65,7 +65,7 @@ def test_the_workflows_own_token_is_named_with_what_to_use_instead(set_up):
     result = optimizer("doctor", cwd=repo, env={**env, "OPTIMIZER_TOKEN_KIND": "actions"})
     assert result.code == 1 and "github token" in result.err
     assert line(result, "github token").startswith("fail") and "validate never runs" in line(result, "github token")
-    assert "OPTIMIZER_APP_ID" in line(result, "github token")
+    assert "OPTIMIZER_APP_CLIENT_ID" in line(result, "github token")
     allow = line(result, "actions may open pull requests")
     assert allow.startswith("skip") and "Allow GitHub Actions to create and approve pull requests" in allow
     assert "/actions/permissions/workflow" in allow  # said, not guessed: not in the REST contract
