@@ -51,7 +51,7 @@ def _selection_options(func: F) -> F:
         [
             click.option("--agent", help="Analyze only this agent (default: every agent in the repo)."),
             click.option(
-                "--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them."
+                "--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder."
             ),
             click.option("--window-hours", type=click.FloatRange(min=0, min_open=True), help="Window length (24)."),
             click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the window, ISO 8601 (default: now)."),
@@ -81,11 +81,16 @@ def cli() -> None:
 @cli.command()
 @_repo_options
 @click.option("--agent", help="Validate only this agent.")
-def validate(repo: Path, agent: str | None) -> None:
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The commit the change starts from (a pull request's base): FAQ answers unwritten there too only warn.",
+)
+def validate(repo: Path, agent: str | None, base: str | None) -> None:
     """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
     from optimizer.commands.validate import validate_command
 
-    validate_command(repo, agent, _log_echo)
+    validate_command(repo, agent, _log_echo, base)
 
 
 @cli.command()
@@ -325,7 +330,7 @@ def accept(repo: Path, agent: str, finding: str, version: str | None, reason: st
 @click.option(
     "--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
 )
-@click.option("--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them.")
+@click.option("--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder.")
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the period, ISO 8601 (default: now).")
 def report(
     repo: Path, agent: str | None, days: int, output_format: str, traces: Path | None, now_text: str | None

@@ -178,7 +178,9 @@ def validate_check(github, tmp_path, name: str) -> tuple[int, str]:
     assert changed and all(any(fnmatch(path, glob) for glob in trigger["paths"]) for path in changed)
     assert "synchronize" in trigger["types"]  # the bot's pushes start it again
     runner = Runner(folder, "validate.yml", "validate")
-    done = runner.run("Validate", checkout)
+    done = runner.run(
+        "Validate", checkout, {"github.event.pull_request.base.sha": git(checkout, "rev-parse", "origin/main").strip()}
+    )
     runner.run("Job summary", checkout, {"steps.validate.outcome": "success" if done.returncode == 0 else "failure"})
     return done.returncode, runner.summary.read_text()
 

@@ -212,7 +212,7 @@ def test_validate_shows_the_checks_and_the_cost_of_the_edit(example_repo, tmp_pa
     git(example_repo, "commit", "-q", "-am", "a longer prompt")
 
     runner = Runner(tmp_path, "validate.yml", "validate")
-    assert runner.run("Validate", example_repo).returncode == 0
+    assert runner.run("Validate", example_repo, {"github.event.pull_request.base.sha": base}).returncode == 0
     cost = runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
     assert cost.returncode == 0, cost.stderr
     assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "success"}).returncode == 0
@@ -236,7 +236,7 @@ def test_a_failed_validation_still_shows_the_cost_table(example_repo, tmp_path):
     git(example_repo, "commit", "-q", "-am", "an unwritten answer")
 
     runner = Runner(tmp_path, "validate.yml", "validate")
-    assert runner.run("Validate", example_repo).returncode == 1
+    assert runner.run("Validate", example_repo, {"github.event.pull_request.base.sha": base}).returncode == 1
     assert runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
     assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "failure"}).returncode == 0
     summary = runner.summary.read_text()
