@@ -14,15 +14,17 @@ tests find it) with the migrations applied. Traces come from examples/generate_t
 5. for comparison, 1 and 2 with the rollups computed in the insert (the trigger before the queue,
    restored in a second database).
 
-Figures only; nothing here asserts a time.
+Each figure is the median of --repeats rounds, the phases interleaved in each round (the machine
+may be busy with other work). Figures only; nothing here asserts a time.
 
-    python bench/supabase_ingest.py                 # 3,000 rows a phase
-    python bench/supabase_ingest.py --rows 1000     # a quicker one
+    python bench/supabase_ingest.py                             # 3,000 rows a phase, median of 3 rounds
+    python bench/supabase_ingest.py --rows 1000 --skip-before   # a quicker one
 """
 
 from __future__ import annotations
 
 import argparse
+import statistics
 import subprocess
 import sys
 import tempfile
@@ -134,57 +136,66 @@ def sessions(url: str) -> tuple[int, int]:
     return sum(v["sessions"] for v in analysis["traces"]["versions"]), raw
 
 
-def phases(url: str, lines: list[str], rows: int) -> dict[str, float]:
-    single, rest = lines[:rows], lines[rows:]
-    concurrent, rest = rest[: rows * WRITERS], rest[rows * WRITERS :]
-    figures = {
-        "single": rows_per_second(url, single, 1, 1),
-        "four": rows_per_second(url, concurrent, WRITERS, 1),
+def phases(url: str, lines: list[str], rows: int, repeats: int) -> dict[str, float]:
+    """Median rows/s of each phase over ``repeats`` rounds, the phases interleaved in each round."""
+    plan = {"single": (1, 1, rows), "four": (WRITERS, 1, rows * WRITERS), "batch": (1, BATCH, rows * 4)}
+    figures: dict[str, list[float]] = {key: [] for key in plan}
+    position = 0
+    for _ in range(repeats):
+        for key, (writers, batch, count) in plan.items():
+            figures[key].append(rows_per_second(url, lines[position : position + count], writers, batch))
+            position += count
+    return {key: statistics.median(values) for key, values in figures.items()}
+
+
+def report(now: dict[str, float], before: dict[str, float]) -> None:
+    print(f"{'rows/s (trace writer, one call per row unless batched)':<58}{'queue':>10}{'in-insert':>12}")
+    labels = {
+        "single": "single-row, 1 writer",
+        "four": f"single-row, {WRITERS} writers",
+        "batch": f"{BATCH}-row batches",
     }
-    figures["batch"] = rows_per_second(url, rest[: rows * 4], 1, BATCH) if rest else 0.0
-    return figures
+    for key, label in labels.items():
+        old = f"{before[key]:>12,.0f}" if before else ""
+        print(f"{label:<58}{now[key]:>10,.0f}{old}")
+    old_ratio = f"{before['four'] / before['single']:>11.2f}x" if before else ""
+    print(f"{f'{WRITERS} writers / 1 writer':<58}{now['four'] / now['single']:>9.2f}x{old_ratio}")
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--rows", type=int, default=3000, help="rows per writer and phase (batches: 4x)")
+    parser.add_argument("--repeats", type=int, default=3, help="rounds; each figure is their median")
     parser.add_argument("--skip-before", action="store_true", help="skip the comparison with rollups in the insert")
     args = parser.parse_args()
 
-    per_database = args.rows * (1 + WRITERS + 4)
+    per_database = args.rows * (1 + WRITERS + 4) * args.repeats
     print(f"generate {2 * per_database:,} traces ...", flush=True)
     lines = generate(2 * per_database)
     postgres = find_server()
+    before: dict[str, float] = {}
     try:
         with fresh_database(postgres) as url:
-            now = phases(url, lines[:per_database], args.rows)
+            now = phases(url, lines[:per_database], args.rows, args.repeats)
             rolled, seconds = roll_up(url)
             counted, raw = sessions(url)
-        before: dict[str, float] = {}
         if not args.skip_before:
             with fresh_database(postgres) as url:
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(SYNCHRONOUS_ROLLUPS)
-                before = phases(url, lines[per_database:], args.rows)
+                before = phases(url, lines[per_database:], args.rows, args.repeats)
                 before_counted, before_raw = sessions(url)
     finally:
         postgres.close()
 
     print()
-    print(f"{'rows/s (trace writer, one call per row unless batched)':<58}{'queue':>10}{'in-insert':>12}")
-    labels = {"single": "single-row, 1 writer", "four": f"single-row, {WRITERS} writers", "batch": f"{BATCH}-row batches"}
-    for key, label in labels.items():
-        old = f"{before[key]:>12,.0f}" if before else ""
-        print(f"{label:<58}{now[key]:>10,.0f}{old}")
-    ratio = now["four"] / now["single"]
-    old_ratio = f"{before['four'] / before['single']:>11.2f}x" if before else ""
-    print(f"{f'{WRITERS} writers / 1 writer':<58}{ratio:>9.2f}x{old_ratio}")
+    report(now, before)
     print(f"roll-up before the read: {rolled:,} traces in {seconds:.2f} s ({rolled / seconds:,.0f} rows/s)")
-    print(f"sessions (the run includes {WRITERS} concurrent writers): rolled up {counted:,}, distinct in raw rows {raw:,}", end="")
-    print(" (exact)" if counted == raw else f" (off by {counted - raw:+,})")
+    print(f"sessions after the run (it includes {WRITERS} concurrent writers): rolled up {counted:,},", end="")
+    print(f" distinct in the raw rows {raw:,}", "(exact)" if counted == raw else f"(off by {counted - raw:+,})")
     if before:
         off = before_counted - before_raw
-        print(f"  rollups in the insert: {before_counted:,} vs {before_raw:,} ({off / before_raw:+.1%})")
+        print(f"  with rollups in the insert: {before_counted:,} vs {before_raw:,} ({off / before_raw:+.1%})")
     return 0
 
 
