@@ -77,8 +77,8 @@ DAY_SHIFTED = {  # column -> its value in the copy k days earlier (its own sessi
     "hour": "hour - {k} * interval '1 day'",
     "prev_hour": "prev_hour - {k} * interval '1 day'",
     "session_hash": "session_hash + {k}",
-    "id": "id - {k} * 1000000000",
-    "first_id": "first_id - {k} * 1000000000",
+    "id": "id - {k} * 1000000000::bigint",
+    "first_id": "first_id - {k} * 1000000000::bigint",
 }
 ANALYSIS_PARTS = {
     "trace stats (versions, sessions, topics)": (
