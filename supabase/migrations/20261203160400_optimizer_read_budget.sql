@@ -65,3 +65,11 @@ begin
   );
 end
 $$;
+
+-- 2. No JIT compilation: the analysis runs dozens of short queries whose estimated cost is above
+-- jit_above_cost, and compiling them took longer than running them (1-4 s of a week's analysis in
+-- bench/supabase_pushdown.py --budget); the roll-up's chunks likewise. Set on the entry points, it
+-- holds for everything they call.
+alter function public.optimizer_analyze(timestamptz, timestamptz, text, double precision, integer, integer)
+  set jit = off;
+alter function public.optimizer_roll_up(integer) set jit = off;
