@@ -3,7 +3,8 @@
 
 1. Generates N example traces (examples/generate_traces.py --count N) and loads them into a
    fresh database with COPY (a real PostgreSQL: OPTIMIZER_TEST_DATABASE_URL, else the server on
-   127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied.
+   127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied; then rolls
+   them up (optimizer_roll_up, as the reader does before it reads).
 2. Serves it through the PostgREST-compatible layer of the tests (tests/fakes/postgrest.py).
 3. Times, through supabase-py:
    (a) pushdown: one ``optimizer_analyze`` RPC, then the detectors (SupabaseAnalysis);
@@ -40,6 +41,7 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
@@ -224,7 +226,10 @@ def read_budget(url: str) -> None:
     print(f"under the service role's 8 s statement timeout it {under_timeout}")
 
 
-def budget(postgres: Any, args: argparse.Namespace) -> int:
+@contextmanager
+def bench_database(postgres: Any, args: argparse.Namespace) -> Iterator[tuple[str, str, bool]]:
+    """(name, url, whether to load it): a new migrated database, or the one --reuse names; dropped
+    afterwards unless --keep."""
     name = args.reuse or f"optimizer_bench_{uuid.uuid4().hex[:8]}"
     url = postgres.url(name)
     try:
@@ -232,6 +237,18 @@ def budget(postgres: Any, args: argparse.Namespace) -> int:
             with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
                 conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
             apply_migrations(url)
+        yield name, url, not args.reuse
+    finally:
+        if not args.keep:
+            postgres.drop_database(name)
+        else:
+            print(f"kept database {name} ({url})")
+        postgres.close()
+
+
+def budget(postgres: Any, args: argparse.Namespace) -> int:
+    with bench_database(postgres, args) as (name, url, fresh):
+        if fresh:
             with tempfile.TemporaryDirectory(prefix="optimizer-bench-") as tmp:
                 path = Path(tmp) / "traces.jsonl"
                 timed(f"generate {args.count:,} traces in one day", generate, args.count, path, BUDGET_DAY, 1)
@@ -241,12 +258,6 @@ def budget(postgres: Any, args: argparse.Namespace) -> int:
             print(f"rolled up {rolled:,} traces in {seconds:.1f} s ({rolled / seconds:,.0f} rows/s)")
             timed("extend to a 7-day look-back", extend_to_a_week, url)
         read_budget(url)
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
-        else:
-            print(f"kept database {name} ({url})")
-        postgres.close()
     return 0
 
 
@@ -350,13 +361,8 @@ def main() -> int:
     postgres = find_server()
     if args.budget:
         return budget(postgres, args)
-    name = args.reuse or f"optimizer_bench_{uuid.uuid4().hex[:8]}"
-    url = postgres.url(name)
-    try:
-        if not args.reuse:
-            with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-            apply_migrations(url)
+    with bench_database(postgres, args) as (name, url, fresh):
+        if fresh:
             with tempfile.TemporaryDirectory(prefix="optimizer-bench-") as tmp:
                 path = args.traces or Path(tmp) / "traces.jsonl"
                 if args.traces is None:
@@ -364,6 +370,8 @@ def main() -> int:
                 size = path.stat().st_size
                 loaded, _seconds = timed(f"load {size / 1e6:,.0f} MB with COPY", load, url, path)
                 print(f"loaded {loaded:,} traces into {name}")
+            rolled, seconds = roll_up_all(url)  # as SupabaseAnalysis does before it reads
+            print(f"rolled up {rolled:,} traces in {seconds:.1f} s")
         server = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.postgrest", url], cwd=ROOT, stdout=subprocess.PIPE, text=True
         )
@@ -392,12 +400,6 @@ def main() -> int:
         speedup, fewer = pull_seconds / push_seconds, pull_bytes / push_bytes
         print(f"ratio (pull/pushdown)  {speedup:>12.1f} x   {fewer:>10,.0f} x fewer bytes")
         print(f"same findings          {'yes (kinds, subjects, figures, sample ids)' if same else 'NO'}")
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
-        else:
-            print(f"kept database {name} ({url})")
-        postgres.close()
     return 0
 
 
