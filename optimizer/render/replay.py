@@ -53,7 +53,7 @@ def summary_table(proposals: tuple[ProposalReplay, ...]) -> str:
                 usd(p.cost_usd),
             ]
         )
-    header = ["#", "Proposal", "Failing now passing", "Holdout still passing", "Tokens per turn", "Cost"]
+    header = ["#", "Change", "Failing now passing", "Holdout still passing", "Tokens per turn", "Cost"]
     return md.table(header, rows, numeric={0, 2, 3, 4, 5})
 
 
