@@ -16,7 +16,7 @@ from optimizer.text.blocks import estimate_tokens
 
 
 class BudgetReached(Exception):
-    """Raised before a call that could take the replay past its budget."""
+    """Raised before a call that could take the replay past its budget, or once the replay stopped."""
 
 
 class Budget:
@@ -24,19 +24,21 @@ class Budget:
         self.limit_usd = limit_usd
         self.price = price
         self.spent_usd = 0.0
-        self.reached = False
+        self.stopped: str | None = None  # why nothing more is sent: the budget reached, the API down
 
     def estimate(self, request: dict[str, Any], calls: int = 1) -> float:
         tokens = estimate_tokens(json.dumps(request, ensure_ascii=False))
         return calls * (tokens * self.price.input + request["max_tokens"] * self.price.output) / 1_000_000
 
     def allows(self, estimate_usd: float) -> bool:
-        return not self.reached and self.spent_usd + estimate_usd <= self.limit_usd
+        """Whether a call of this estimate may be sent; once one may not, none is."""
+        if self.stopped is None and self.spent_usd + estimate_usd > self.limit_usd:
+            self.stopped = f"the replay budget of ${self.limit_usd:.2f} (replay.budget_usd) was reached"
+        return self.stopped is None
 
     def check(self, request: dict[str, Any]) -> None:
         if not self.allows(self.estimate(request)):
-            self.reached = True
-            raise BudgetReached(f"the replay budget of ${self.limit_usd:.2f} was reached")
+            raise BudgetReached(self.stopped)
 
     def charge(self, usage: Usage) -> float:
         """Count what calls cost; returns their cost."""

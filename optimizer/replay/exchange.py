@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any, Protocol
 
 from optimizer.analysts.claude_request import answer_blocks
-from optimizer.errors import OptimizerError
+from optimizer.errors import ModelUnavailable, OptimizerError
 from optimizer.replay.budget import Budget, BudgetReached
 from optimizer.replay.model import ReplayConversation, Side, ToolUse, Usage
 from optimizer.replay.request import RecordedTools, build_request, tool_names
@@ -62,6 +62,9 @@ def replay_side(
             done.replies.append(redact(_turn(client, turn, version.system, names, call, budget, tools, done)))
     except BudgetReached as err:
         return done.side(f"stopped at turn {len(done.replies) + 1}: {err}")
+    except ModelUnavailable as err:  # an outage: no use asking again for the next conversations
+        budget.stopped = "the Messages API failed: " + clip(redact(str(err)), 200)
+        return done.side(clip(redact(str(err)), 300))
     except OptimizerError as err:
         return done.side(clip(redact(str(err)), 300))
     return done.side()

@@ -57,8 +57,7 @@ def _conversation(
     first = build_request(call.model, call.max_tokens, versions.after.system, versions.after.tools, [])
     first["messages"] = [{"role": "user", "content": conversation.user_turns[0]}]
     if not budget.allows(budget.estimate(first, calls=2 * len(conversation.user_turns))):
-        budget.reached = True  # what is left goes unreplayed, in the order the set lists it
-        return ConversationResult(conversation, skipped=f"not replayed: the budget of ${budget.limit_usd:.2f}")
+        return ConversationResult(conversation, skipped=f"not replayed: {budget.stopped}")
     before = replay_side(client, conversation, versions.before, call, budget)
     after = replay_side(client, conversation, versions.after, call, budget)
     result = ConversationResult(

@@ -79,7 +79,7 @@ def replay_changes(
     base_url = settings.claude.base_url or environ.get("ANTHROPIC_BASE_URL") or None
     with MessagesClient(settings.claude, environ["ANTHROPIC_API_KEY"].strip(), base_url) as client:
         proposals = replay_sets(client, pairs, replay, model, budget)
-    notes = [f"Stopped at the budget of ${replay.budget_usd:.2f} (replay.budget_usd)."] if budget.reached else []
+    notes = [f"Stopped early: {budget.stopped}; the conversations left were not replayed."] if budget.stopped else []
     notes += [f"Proposal {s.proposal}: no conversation in the window to replay." for s in sets if not s.conversations]
     return ReplayReport(model=model, budget_usd=replay.budget_usd, proposals=proposals, notes=tuple(notes))
 
