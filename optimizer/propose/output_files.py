@@ -23,7 +23,7 @@ if TYPE_CHECKING:  # avoids an import cycle at run time
 
 
 OUTPUT_FILES = ("pr-body.md", "changes.patch", "findings.json", "proposals.json")
-REPLAY_FILE = "replay.json"  # when the run replayed its proposals (or says why it did not)
+REPLAY_FILE = "replay.json"  # when the run replayed its proposals
 
 
 def write_outputs(output: Path, analysis: Analysis, outcomes: list[AgentOutcome]) -> None:
@@ -81,6 +81,6 @@ def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> Non
     (folder / "findings.json").write_text(json_text(findings) + "\n", encoding="utf-8")
     (folder / "proposals.json").write_text(json_text(proposals) + "\n", encoding="utf-8")
     replay = outcome.pr_context.replay if outcome.pr_context else None
-    if replay is not None:
+    if replay is not None and replay.skipped is None:  # a replay that did not run says so in the PR body
         replay_data = {"agent": outcome.agent, **replay.to_dict()}
         (folder / REPLAY_FILE).write_text(json_text(replay_data) + "\n", encoding="utf-8")
