@@ -114,3 +114,18 @@ def test_replay_without_a_key_says_it_was_skipped_and_passes(example_repo, tmp_p
     result = optimizer("replay", "--base", "HEAD~1", cwd=example_repo)
     assert result.code == 0, result.err
     assert result.out.startswith("**Replay:** skipped: no ANTHROPIC\\_API\\_KEY")
+
+
+@pytest.mark.parametrize(
+    ("args", "says"),
+    [
+        (("--base", "no-such-ref"), "no commit 'no-such-ref'"),
+        (("--base", "HEAD~1", "--max-conversations", "2"), "--max-conversations 2: must be more than replay.holdout"),
+    ],
+)
+def test_bad_input_is_one_line_and_exit_1(example_repo, args, says):
+    _commit_soul(example_repo, "pets", "soul: an FAQ entry on pets")
+    result = optimizer("replay", *args, cwd=example_repo)
+    assert result.code == 1
+    [line] = result.err.strip().splitlines()
+    assert line.startswith("optimizer: error: ") and says in line
