@@ -16,7 +16,7 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.analysis.conversation import read_conversation, topic_named
+from optimizer.analysis.conversation import topic_named
 from optimizer.models import Finding
 from optimizer.replay.model import RecordedCall, ReplayConversation, ReplaySet, Role
 from optimizer.text.answers import is_handoff, is_unanswered
@@ -115,8 +115,7 @@ class _Seen:
                 if is_unanswered(content) and (not unanswered or unanswered[-1] != len(users) - 1):
                     unanswered.append(len(users) - 1)
                 handoff = handoff or is_handoff(content)
-        first = read_conversation(trace.get("messages")).first_question
-        topic = label_of([redact_name(topic_named(trace.get("metadata"), first))])
+        topic = label_of([redact_name(topic_named(trace.get("metadata"), users[0] if users else None))])
         calls = trace.get("tool_calls") or ()
         well = not (
             trace.get("escalated")
