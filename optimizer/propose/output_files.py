@@ -60,6 +60,10 @@ def _move_into_place(staging: Path, output: Path, folders: list[str]) -> None:
         (output / folder).mkdir(exist_ok=True)
     for source, target in targets:
         source.replace(target)
+    for folder in folders:  # a replay.json of an earlier run would pass for this run's
+        stale = output / folder / REPLAY_FILE
+        if not (staging / folder / REPLAY_FILE).exists() and stale.is_file():
+            stale.unlink()
 
 
 def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> None:

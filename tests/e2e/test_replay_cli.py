@@ -60,10 +60,12 @@ def test_the_heuristic_analysts_run_stays_offline_and_says_so(example_repo, api)
 
 
 def test_without_a_key_the_pull_request_says_replay_was_skipped(example_repo, tmp_path):
+    (tmp_path / "out").mkdir()
+    (tmp_path / "out" / "replay.json").write_text('{"from": "an earlier run"}\n')
     result = optimizer("run", "--dry-run", "--output", tmp_path / "out", cwd=example_repo)
     assert result.code == 0, result.err
     assert "**Replay:** skipped: no ANTHROPIC\\_API\\_KEY" in result.out
-    assert not (tmp_path / "out" / "replay.json").exists()  # nothing replayed, nothing to read
+    assert not (tmp_path / "out" / "replay.json").exists()  # nothing replayed: no earlier run's file either
 
 
 def _commit_soul(repo: Path, change: str, message: str) -> None:
