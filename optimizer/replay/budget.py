@@ -10,7 +10,7 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from optimizer.analysts.pricing import Price, cost_usd
+from optimizer.pricing import Price, cost_usd
 from optimizer.replay.model import Usage
 from optimizer.text.blocks import estimate_tokens
 

@@ -14,18 +14,18 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from optimizer.analysts.pricing import price_for
 from optimizer.artifacts.files import RepoFiles
 from optimizer.artifacts.overlay import OverlayFiles
 from optimizer.config import Settings
 from optimizer.errors import ConfigError
 from optimizer.models import Finding
+from optimizer.pricing import price_for
 from optimizer.replay.budget import Budget
 from optimizer.replay.mine import Limits, Target, agent_model, mine
 from optimizer.replay.model import ReplayReport
 from optimizer.replay.runner import Versions, replay_sets
 from optimizer.replay.system import AgentVersion, agent_version
-from optimizer.traces.jsonl import JsonlReader
+from optimizer.traces.formats import open_reader
 
 NO_KEY = "no ANTHROPIC_API_KEY, so the conversations behind the findings were not replayed"
 
@@ -90,7 +90,7 @@ def _why_not(settings: Settings, environ: Mapping[str, str]) -> str | None:
     if not environ.get("ANTHROPIC_API_KEY", "").strip():
         return NO_KEY
     if settings.traces_source != "jsonl":
-        return f"traces.source is {settings.traces_source}: the replay reads conversations from JSONL traces only"
+        return f"traces.source is {settings.traces_source}: the replay reads conversations from trace files only"
     return None
 
 
@@ -100,7 +100,7 @@ def _holdout_only(agent: str) -> Finding:
 
 
 def _records(window: Window, agent: str) -> Iterator[dict[str, Any]]:
-    reader = JsonlReader(window.traces)
+    reader = open_reader(window.traces)  # canonical records or OTLP/JSON, told by the files' content
     return (record for _started, record in reader.read(window.start, window.end, agent))
 
 
