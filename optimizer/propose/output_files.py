@@ -58,12 +58,12 @@ def _move_into_place(staging: Path, output: Path, folders: list[str]) -> None:
             raise OptimizerError(f"{target}: is in the way (a directory, or under a file); nothing was written")
     for folder in folders:
         (output / folder).mkdir(exist_ok=True)
+    stale = [output / f / REPLAY_FILE for f in folders if not (staging / f / REPLAY_FILE).exists()]
     for source, target in targets:
         source.replace(target)
-    for folder in folders:  # a replay.json of an earlier run would pass for this run's
-        stale = output / folder / REPLAY_FILE
-        if not (staging / folder / REPLAY_FILE).exists() and stale.is_file():
-            stale.unlink()
+    for path in stale:  # a replay.json of an earlier run would pass for this run's
+        if path.is_file():
+            path.unlink()
 
 
 def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> None:
