@@ -210,6 +210,48 @@ def diff_cost(repo: Path, base: str, head: str) -> None:
     diff_cost_command(repo, base, head, _log_echo)
 
 
+@cli.command()
+@_repo_options
+@_selection_options
+@click.option("--base", required=True, metavar="REF", help="The commit before the change (e.g. the PR's base).")
+@click.option("--head", default="HEAD", show_default=True, metavar="REF", help="The commit after the change.")
+@click.option(
+    "--budget-usd",
+    type=click.FloatRange(min=0, min_open=True, max=1000),
+    help="What the replay may spend per agent (default: replay.budget_usd, else 0.50).",
+)
+@click.option(
+    "--max-conversations",
+    type=click.IntRange(min=1, max=100),
+    help="Conversations per finding, holdout included (default: replay.max_conversations, else 8).",
+)
+@click.option("--output", type=click.Path(file_okay=False, path_type=Path), help="Also write <agent>/replay.json here.")
+@click.option(
+    "--summary",
+    type=click.Path(dir_okay=False, path_type=Path),
+    help="Append the table to this file (default: $GITHUB_STEP_SUMMARY, as GitHub Actions sets it).",
+)
+def replay(
+    repo: Path,
+    agent: str | None,
+    traces: Path | None,
+    window_hours: float | None,
+    now_text: str | None,
+    base: str,
+    head: str,
+    budget_usd: float | None,
+    max_conversations: int | None,
+    output: Path | None,
+    summary: Path | None,
+) -> None:
+    """Replay the conversations behind the findings on the prompts and soul at --head, against --base."""
+    from optimizer.commands.replay import ReplayArgs, replay_command
+    from optimizer.propose.window import SelectionArgs
+
+    args = SelectionArgs(agent, traces, window_hours, _parse_now(now_text))
+    replay_command(repo, args, ReplayArgs(base, head, budget_usd, max_conversations, output, summary), _log_echo)
+
+
 @cli.command("command")
 @_repo_options
 @click.option("--traces", type=click.Path(path_type=Path), help="For /optimizer refresh: the traces (as for run).")
