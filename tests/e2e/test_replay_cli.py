@@ -131,3 +131,30 @@ def test_bad_input_is_one_line_and_exit_1(example_repo, args, says):
     assert result.code == 1
     [line] = result.err.strip().splitlines()
     assert line.startswith("optimizer: error: ") and says in line
+
+
+def test_the_validate_workflows_replay_job_fails_on_a_holdout_regression_and_shows_the_table(
+    example_repo, api, tmp_path
+):
+    from tests.e2e.test_workflow_steps import Runner
+
+    def hands_off(body: dict) -> Reply:
+        if HAND_OFF_RULE.strip(" -\n").lower() in system_text(body).lower():
+            return text_answer("Let me connect you with a colleague who can help.")
+        return respond(body)
+
+    api.responder = hands_off
+    base = git(example_repo, "rev-parse", "HEAD").strip()
+    _commit_soul(example_repo, "hand-off", "soul: hand everything over")
+    runner = Runner(tmp_path, "validate.yml", "replay")
+    context = {"secrets.ANTHROPIC_API_KEY": api.key, "github.event.pull_request.base.sha": base}
+    assert runner.run("Install optimizer", example_repo).returncode == 0
+    done = runner.run("Replay", example_repo, context, {"ANTHROPIC_BASE_URL": api.base_url})
+    assert done.returncode == 1, done.stderr
+    assert "holdout conversation(s) regressed (frontdesk: tr_" in done.stderr
+    assert "holdout conversations regressed:**" in runner.summary.read_text()
+
+    (tmp_path / "no-key").mkdir()
+    unset = Runner(tmp_path / "no-key", "validate.yml", "replay")  # a fork's pull request: no secrets
+    skipped = unset.run("Replay", example_repo, {"github.event.pull_request.base.sha": base})
+    assert skipped.returncode == 0 and "skipped: no ANTHROPIC" in skipped.stdout + unset.summary.read_text()
