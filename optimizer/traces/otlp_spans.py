@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.traces.otlp_mapping import AttributeProblem, is_kept, typed
+from optimizer.traces.otlp_mapping import KINDS, OPENINFERENCE_MESSAGES, STRING, wrong_type
 
 STATUS_ERROR = 2
 _IS_REMOTE_KNOWN = 0x100  # SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK
@@ -135,19 +135,30 @@ def _integer(value: Any, key: str) -> int:
 
 def _attributes(raw: Any) -> tuple[dict[str, Any], str | None]:
     """The kept attributes, typed; and the first problem (an attribute of the wrong type), if any."""
+    # Called for every span: the common cases (a known key, a string or an int) take no helper call.
     kept: dict[str, Any] = {}
     problem = None
-    for item in _list(raw):
-        if type(item) is not dict:
-            continue
-        key = item.get("key")
-        if type(key) is not str or not is_kept(key):
-            continue
+    for item in raw if type(raw) is list else ():
         try:
-            kept[key] = typed(key, any_value(item.get("value")))
-        except AttributeProblem as err:
-            problem = problem or str(err)
+            key, value = item["key"], item["value"]
+        except (KeyError, TypeError):
+            continue
+        kind = KINDS.get(key)
+        if kind is None:
+            if type(key) is not str or not key.startswith(OPENINFERENCE_MESSAGES):
+                continue
+            kind = STRING
+        inner = value.get("stringValue", _ABSENT) if type(value) is dict else None
+        if inner is _ABSENT:
+            inner = any_value(value)
+        try:
+            kept[key] = kind.check(inner)
+        except TypeError:
+            problem = problem or wrong_type(key, kind, inner)
     return kept, problem
+
+
+_ABSENT = object()
 
 
 def any_value(value: Any) -> Any:
