@@ -298,3 +298,34 @@ def test_files_are_told_apart_by_content_gzipped_or_not(tmp_path):
     (otlp / "canonical.jsonl").write_bytes(orjson.dumps(trace()) + b"\n")
     with pytest.raises(TraceSourceError, match=r"holds both OTLP/JSON .* and trace records"):
         open_reader(otlp)
+
+
+def analyze(repo: Path, traces: Path, capsys, *options: str) -> tuple[int, str, str]:
+    from optimizer.cli import main
+
+    argv = ["analyze", "--repo", str(repo), "--traces", str(traces), "--now", "2026-11-20T00:00:00Z", *options]
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_model_priced_in_optimizer_yaml_prices_the_turns_without_a_cost(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "optimizer.yaml").write_text("claude:\n  prices:\n    in-house-llm: {input: 2.0, output: 10.0}\n")
+    record = trace(model="in-house-llm", cost_usd=None, usage={"input_tokens": 1000, "output_tokens": 100})
+    code, out, _ = analyze(repo, write_otlp(tmp_path / "otel.json", [record]), capsys, "--format", "json")
+    assert code == 0
+    (version,) = orjson.loads(out)["agents"][0]["versions"]
+    assert version["cost_total_usd"] == pytest.approx((1000 * 2.0 + 100 * 10.0) / 1e6)
+
+
+def test_a_directory_of_both_kinds_is_one_clear_line(tmp_path, capsys):
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    write_otlp(folder / "otel.json", [trace()])
+    (folder / "records.jsonl").write_bytes(orjson.dumps(trace()) + b"\n")
+    code, out, err = analyze(tmp_path, folder, capsys)
+    assert code == 1
+    assert err.count("\n") == 1 and "holds both OTLP/JSON (otel.json) and trace records (records.jsonl)" in err
+    assert "Traceback" not in err and out == ""
