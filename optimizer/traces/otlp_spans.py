@@ -150,7 +150,8 @@ def _attributes(raw: Any) -> tuple[dict[str, Any], str | None]:
             kind = STRING
         inner = value.get("stringValue", _ABSENT) if type(value) is dict else None
         if inner is _ABSENT:
-            inner = any_value(value)
+            inner = value.get("intValue")
+            inner = int(inner) if type(inner) is str and inner.isdigit() else any_value(value)
         try:
             kept[key] = kind.check(inner)
         except TypeError:
