@@ -143,9 +143,11 @@ def _attributes(raw: Any) -> tuple[dict[str, Any], str | None]:
             key, value = item["key"], item["value"]
         except (KeyError, TypeError):
             continue
+        if type(key) is not str:
+            continue
         kind = KINDS.get(key)
         if kind is None:
-            if type(key) is not str or not key.startswith(OPENINFERENCE_MESSAGES):
+            if not key.startswith(OPENINFERENCE_MESSAGES):
                 continue
             kind = STRING
         inner = value.get("stringValue", _ABSENT) if type(value) is dict else None

@@ -329,3 +329,19 @@ def test_a_directory_of_both_kinds_is_one_clear_line(tmp_path, capsys):
     assert code == 1
     assert err.count("\n") == 1 and "holds both OTLP/JSON (otel.json) and trace records (records.jsonl)" in err
     assert "Traceback" not in err and out == ""
+
+
+def test_odd_attribute_entries_are_ignored_and_a_repeated_export_is_counted_once(tmp_path):
+    path = write_otlp(tmp_path / "spans.jsonl", [trace()])
+    request = orjson.loads(path.read_bytes())
+    span = request["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"] += [{"key": ["not", "a", "string"], "value": {}}, {"key": "gen_ai.tool.name"}, "junk"]
+    line = orjson.dumps(request) + b"\n"
+    path.write_bytes(line)
+    (once,), _ = read(path)
+
+    # The same export again, after more traces than the reader remembers folding: folded twice, read once.
+    path.write_bytes(line + write_otlp(tmp_path / "more.jsonl", [trace(), trace()]).read_bytes() + line)
+    records, reader = read(path, max_open_traces=1)
+    assert [r["trace_id"] for r in records].count(once["trace_id"]) == 1 and len(records) == 3
+    assert reader.report().skipped_examples[0].reason == f"trace {once['trace_id']} read twice: counted once"
