@@ -55,7 +55,8 @@ def spans_of(request: Any, line: int) -> Iterator[Span | SpanProblem]:
         if type(resource_spans) is not dict:
             yield SpanProblem(f"resourceSpans[{r}] is not an object")
             continue
-        resource, problem = _attributes((resource_spans.get("resource") or {}).get("attributes"))
+        held = resource_spans.get("resource")
+        resource, problem = _attributes(held.get("attributes") if type(held) is dict else None)
         for s, scope_spans in enumerate(_list(resource_spans.get("scopeSpans"))):
             for i, raw in enumerate(_list(scope_spans.get("spans") if type(scope_spans) is dict else None)):
                 where = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry import trace as otel_trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, Status, StatusCode, TraceFlags
 
@@ -15,7 +17,7 @@ from optimizer.errors import TraceSourceError
 from optimizer.traces.formats import open_reader
 from optimizer.traces.otlp import OtlpReader
 from tests.support.builders import trace
-from tests.support.otlp_export import SpanFactory, collector_lines, otel_trace_id, write_otlp
+from tests.support.otlp_export import SpanFactory, collector_lines, otel_trace_id, request_json, write_otlp
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
 END = START + timedelta(days=1)
@@ -345,3 +347,49 @@ def test_odd_attribute_entries_are_ignored_and_a_repeated_export_is_counted_once
     records, reader = read(path, max_open_traces=1)
     assert [r["trace_id"] for r in records].count(once["trace_id"]) == 1 and len(records) == 3
     assert reader.report().skipped_examples[0].reason == f"trace {once['trace_id']} read twice: counted once"
+
+
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _real_request() -> dict:
+    factory = SpanFactory()
+    factory.record(trace(error={"type": "Overloaded", "message": "busy"}))
+    return request_json(factory.spans())
+
+
+_REAL = orjson.dumps(_real_request())
+
+
+@st.composite
+def mutated_request(draw: st.DrawFn) -> object:
+    """A real export request with a few of its nodes (any depth) replaced by arbitrary JSON."""
+    request = orjson.loads(_REAL)
+    for _ in range(draw(st.integers(1, 3))):
+        parent, key = None, None
+        node = request
+        while isinstance(node, dict | list) and node and draw(st.integers(0, 4)) > 0:
+            parent, key = node, draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+            node = parent[key]
+        if parent is None:
+            return draw(_JSON)
+        parent[key] = draw(_JSON)
+    return request
+
+
+@settings(max_examples=400, deadline=None)
+@given(request=mutated_request())
+def test_a_damaged_export_request_is_read_or_skipped_never_a_crash(tmp_path_factory, request):
+    path = tmp_path_factory.mktemp("fuzz") / "spans.jsonl"
+    path.write_bytes(orjson.dumps(request) + b"\n" + _REAL + b"\n")
+    records, reader = read(path)
+    assert len(records) <= 2
+    assert reader.report().lines == 2
