@@ -177,10 +177,10 @@ def any_value(value: Any) -> Any:
     if kind == "doubleValue":
         return _double(inner)
     if kind == "arrayValue":
-        return [any_value(item) for item in _list((inner or {}).get("values"))]
+        return [any_value(item) for item in _list(inner.get("values") if type(inner) is dict else None)]
     if kind == "kvlistValue":
-        pairs = _list((inner or {}).get("values"))
-        return {pair.get("key"): any_value(pair.get("value")) for pair in pairs if type(pair) is dict}
+        pairs = _list(inner.get("values") if type(inner) is dict else None)
+        return {p["key"]: any_value(p.get("value")) for p in pairs if type(p) is dict and type(p.get("key")) is str}
     if kind == "bytesValue":
         return bytes(inner, "utf-8") if type(inner) is str else inner  # never a field's type: kept only to be named
     return None

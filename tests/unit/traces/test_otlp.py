@@ -349,13 +349,16 @@ def test_odd_attribute_entries_are_ignored_and_a_repeated_export_is_counted_once
     assert reader.report().skipped_examples[0].reason == f"trace {once['trace_id']} read twice: counted once"
 
 
+# Keys of the OTLP/JSON encoding (AnyValue's among them), and any other text.
+_KEYS = st.sampled_from(["stringValue", "intValue", "doubleValue", "boolValue", "arrayValue", "kvlistValue", "values"])
+_KEYS |= st.sampled_from(["key", "value", "parentSpanId", "flags", "code", "message"]) | st.text(max_size=5)
 _JSON = st.recursive(
     st.none()
     | st.booleans()
     | st.integers(-(2**63), 2**64 - 1)
     | st.floats(allow_nan=False, allow_infinity=False)
     | st.text(max_size=5),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
     max_leaves=8,
 )
 
@@ -373,7 +376,11 @@ _REAL = orjson.dumps(_real_request())
 def mutated_request(draw: st.DrawFn) -> object:
     """A real export request with a few of its nodes (any depth) replaced by arbitrary JSON."""
     request = orjson.loads(_REAL)
-    for _ in range(draw(st.integers(1, 3))):
+    spans = request["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    for _ in range(draw(st.integers(0, 3))):  # an attribute's AnyValue of any shape
+        attributes = draw(st.sampled_from(spans))["attributes"]
+        draw(st.sampled_from(attributes))["value"] = draw(st.dictionaries(_KEYS, _JSON, max_size=2))
+    for _ in range(draw(st.integers(0, 3))):
         parent, key = None, None
         node = request
         while isinstance(node, dict | list) and node and draw(st.integers(0, 4)) > 0:
