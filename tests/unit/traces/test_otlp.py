@@ -400,3 +400,16 @@ def test_a_damaged_export_request_is_read_or_skipped_never_a_crash(tmp_path_fact
     records, reader = read(path)
     assert len(records) <= 2
     assert reader.report().lines == 2
+
+
+def test_spans_that_repeat_an_id_or_name_themselves_as_parent_are_no_hang(tmp_path):
+    real = orjson.loads(_REAL)
+    spans = real["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    root = next(span for span in spans if "parentSpanId" not in span)
+    looped = {**spans[0], "parentSpanId": spans[0]["spanId"]}  # its own parent
+    twin = {**root, "parentSpanId": spans[0]["spanId"], "spanId": spans[0]["spanId"]}  # a child's id, again
+    real["resourceSpans"][0]["scopeSpans"][0]["spans"] = [twin, *spans, looped]  # the last of an id is the one
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(orjson.dumps(real) + b"\n")
+    records, reader = read(path)
+    assert len(records) == 1 and reader.report().lines == 1
