@@ -71,7 +71,7 @@ class OtlpReader:
         self._buffered = 0
         self._folded: set[str] = set()
         self._folded_order: deque[str] = deque()
-        self._seen: set[str] = set()
+        self._seen: set[int] = set()  # hashes of the trace ids in the window, as the JSONL reader keeps them
 
     def read(self, start: datetime, end: datetime, agent: str | None = None) -> Iterator[Trace]:
         """Yield (started_at, record) for each turn with ``start <= started_at < end`` (and of ``agent``)."""
@@ -82,10 +82,11 @@ class OtlpReader:
                 record = turn.record
                 if not (start <= turn.started < end and (agent is None or record["agent"] == agent)):
                     continue
-                if record["trace_id"] in self._seen:
+                seen = len(self._seen)
+                self._seen.add(hash(record["trace_id"]))
+                if len(self._seen) == seen:
                     self._skip(str(file), turn.line, f"trace {record['trace_id']} read twice: counted once")
                     continue
-                self._seen.add(record["trace_id"])
                 self._in_window += 1
                 yield turn.started, record
             before += file.stat().st_size

@@ -36,6 +36,7 @@ from optimizer.traces.record import trace_problem
 
 _EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
 _USAGE = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
+_USAGE_TARGETS = tuple((key, f"usage.{key}") for key in _USAGE)
 
 
 @dataclass(frozen=True)
@@ -110,22 +111,28 @@ class _View:
         self.order = [turn, *self.below, *_ancestors(turn, by_id)]
         self.calls = [span for span in [turn, *self.below] if _is_model_call(span)]
         self.tools = [span for span in self.below if _is_tool(span)]
+        # Each attribute as the first span in ``order`` that has it holds it: one dict for every lookup.
+        self._merged: dict[str, Any] = {}
+        for span in reversed(self.order):
+            self._merged.update(span.attributes)
 
     def first(self, target: str) -> Any:
         """The turn's value of ``target``: the first of its attributes found on its spans, else the resource."""
         names = BY_TARGET[target].attributes
-        for holder in (*self.order, None):
+        for attributes in (self._merged, self.turn.resource):
             for name in names:
-                attributes = holder.attributes if holder is not None else self.turn.resource
-                if name in attributes:
-                    return attributes[name]
+                value = attributes.get(name)
+                if value is not None:
+                    return value
         return None
 
 
 def own(span: Span, target: str) -> Any:
+    attributes = span.attributes
     for name in BY_TARGET[target].attributes:
-        if name in span.attributes:
-            return span.attributes[name]
+        value = attributes.get(name)
+        if value is not None:
+            return value
     return None
 
 
@@ -195,23 +202,27 @@ def _model(view: _View) -> Any:
 
 
 def _usage_and_cost(view: _View, model: str | None, prices: Prices) -> tuple[dict[str, int] | None, float | None]:
-    with_usage = [call for call in view.calls if any(own(call, f"usage.{key}") is not None for key in _USAGE)]
-    sources = with_usage or [view.turn]
-    usages = [_span_usage(span) for span in sources]
-    usage = {key: sum(u[key] or 0 for u in usages) for key in _USAGE if any(u[key] is not None for u in usages)}
+    # The model calls that report tokens, else the turn span's own tokens.
+    counted = [(call, tokens) for call in view.calls if _any((tokens := _span_usage(call)).values())]
+    sources = counted or [(view.turn, _span_usage(view.turn))]
+    usage: dict[str, int] = {k: sum(u[k] or 0 for _, u in sources) for k in _USAGE if _any(u[k] for _, u in sources)}
     costs = [own(call, "cost_usd") for call in view.calls if own(call, "cost_usd") is not None]
     if not costs and own(view.turn, "cost_usd") is not None:
         costs = [own(view.turn, "cost_usd")]
     if costs:
         return usage or None, sum(costs)
-    priced = [_priced(u, own(span, "model") or model, prices) for span, u in zip(sources, usages, strict=True)]
-    cost = None if not usage or None in priced else sum(c for c in priced if c is not None)
+    priced = [_priced(u, own(span, "model") or model, prices) for span, u in sources]
+    cost = None if not usage or None in priced else float(sum(c for c in priced if c is not None))
     return usage or None, cost
+
+
+def _any(values: Iterable[Any]) -> bool:
+    return any(value is not None for value in values)
 
 
 def _span_usage(span: Span) -> dict[str, int | None]:
     """One span's tokens as the trace schema counts them: input without the cached tokens it includes."""
-    usage = {key: own(span, f"usage.{key}") for key in _USAGE}
+    usage = {key: own(span, target) for key, target in _USAGE_TARGETS}
     if usage["input_tokens"] is not None:
         cached = (usage["cache_read_input_tokens"] or 0) + (usage["cache_creation_input_tokens"] or 0)
         usage["input_tokens"] = max(0, usage["input_tokens"] - cached)

@@ -193,22 +193,12 @@ FIELDS: tuple[Field, ...] = (
 BY_TARGET = {field.target: field for field in FIELDS}
 KINDS: dict[str, Kind] = {name: f.kind for f in FIELDS if f.kind is not DERIVED for name in f.attributes}
 KINDS[OPERATION] = KINDS[OPENINFERENCE_KIND] = STRING
-KEPT = frozenset(KINDS)  # the attributes a span keeps; every other one is dropped as it is read
+# KINDS' keys are the attributes a span keeps (and OpenInference's messages); every other one is dropped as read.
 
 
-def is_kept(key: str) -> bool:
-    return key in KEPT or key.startswith(OPENINFERENCE_MESSAGES)
-
-
-def typed(key: str, value: Any) -> Any:
-    """``value`` as its field holds it; AttributeProblem when its type is not the field's."""
-    kind = KINDS.get(key)
-    if kind is None:  # OpenInference's flattened messages: role and content are strings
-        kind = STRING
-    try:
-        return kind.check(value)
-    except TypeError:
-        raise AttributeProblem(f"attribute {key} must be {kind.words} (it is {_type_word(value)})") from None
+def wrong_type(key: str, kind: Kind, value: Any) -> str:
+    """Why ``value`` cannot fill ``key``'s field: the attribute and the types, never the value."""
+    return f"attribute {key} must be {kind.words} (it is {_type_word(value)})"
 
 
 def _type_word(value: Any) -> str:

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass, field
 from typing import Any
 
-from optimizer.traces.otlp_mapping import AttributeProblem, is_kept, typed
+from optimizer.traces.otlp_mapping import KINDS, OPENINFERENCE_MESSAGES, STRING, wrong_type
 
 STATUS_ERROR = 2
 _IS_REMOTE_KNOWN = 0x100  # SPAN_FLAGS_CONTEXT_HAS_IS_REMOTE_MASK
@@ -55,7 +55,8 @@ def spans_of(request: Any, line: int) -> Iterator[Span | SpanProblem]:
         if type(resource_spans) is not dict:
             yield SpanProblem(f"resourceSpans[{r}] is not an object")
             continue
-        resource, problem = _attributes((resource_spans.get("resource") or {}).get("attributes"))
+        held = resource_spans.get("resource")
+        resource, problem = _attributes(held.get("attributes") if type(held) is dict else None)
         for s, scope_spans in enumerate(_list(resource_spans.get("scopeSpans"))):
             for i, raw in enumerate(_list(scope_spans.get("spans") if type(scope_spans) is dict else None)):
                 where = f"resourceSpans[{r}].scopeSpans[{s}].spans[{i}]"
@@ -135,19 +136,33 @@ def _integer(value: Any, key: str) -> int:
 
 def _attributes(raw: Any) -> tuple[dict[str, Any], str | None]:
     """The kept attributes, typed; and the first problem (an attribute of the wrong type), if any."""
+    # Called for every span: the common cases (a known key, a string or an int) take no helper call.
     kept: dict[str, Any] = {}
     problem = None
-    for item in _list(raw):
-        if type(item) is not dict:
-            continue
-        key = item.get("key")
-        if type(key) is not str or not is_kept(key):
-            continue
+    for item in raw if type(raw) is list else ():
         try:
-            kept[key] = typed(key, any_value(item.get("value")))
-        except AttributeProblem as err:
-            problem = problem or str(err)
+            key, value = item["key"], item["value"]
+        except (KeyError, TypeError):
+            continue
+        if type(key) is not str:
+            continue
+        kind = KINDS.get(key)
+        if kind is None:
+            if not key.startswith(OPENINFERENCE_MESSAGES):
+                continue
+            kind = STRING
+        inner = value.get("stringValue", _ABSENT) if type(value) is dict else None
+        if inner is _ABSENT:
+            inner = value.get("intValue")
+            inner = int(inner) if type(inner) is str and inner.isdigit() else any_value(value)
+        try:
+            kept[key] = kind.check(inner)
+        except TypeError:
+            problem = problem or wrong_type(key, kind, inner)
     return kept, problem
+
+
+_ABSENT = object()
 
 
 def any_value(value: Any) -> Any:
@@ -162,10 +177,10 @@ def any_value(value: Any) -> Any:
     if kind == "doubleValue":
         return _double(inner)
     if kind == "arrayValue":
-        return [any_value(item) for item in _list((inner or {}).get("values"))]
+        return [any_value(item) for item in _list(inner.get("values") if type(inner) is dict else None)]
     if kind == "kvlistValue":
-        pairs = _list((inner or {}).get("values"))
-        return {pair.get("key"): any_value(pair.get("value")) for pair in pairs if type(pair) is dict}
+        pairs = _list(inner.get("values") if type(inner) is dict else None)
+        return {p["key"]: any_value(p.get("value")) for p in pairs if type(p) is dict and type(p.get("key")) is str}
     if kind == "bytesValue":
         return bytes(inner, "utf-8") if type(inner) is str else inner  # never a field's type: kept only to be named
     return None

@@ -233,12 +233,18 @@ def collector_lines(spans: Sequence[ReadableSpan], batch: int = 64) -> list[byte
     return [orjson.dumps(request_json(spans[i : i + batch])) + b"\n" for i in range(0, len(spans), batch)]
 
 
-def write_otlp(path: Path, records: Iterable[dict[str, Any]], *, batch: int = 64, style: str = "genai") -> Path:
-    """``records`` as the Collector's file exporter would have written the SDK's spans of them."""
+def write_otlp(
+    path: Path, records: Iterable[dict[str, Any]], *, batch: int = 64, style: str = "genai", chunk: int = 2_000
+) -> Path:
+    """``records`` as the Collector's file exporter would have written the SDK's spans of them;
+    ``chunk`` records at a time, so a large file is written in bounded memory."""
     factory = SpanFactory(style)
-    for record in records:
-        factory.record(record)
-    lines = collector_lines(factory.spans(), batch)
-    data = b"".join(lines)
-    path.write_bytes(gzip.compress(data) if path.name.endswith(".gz") else data)
+    opener = gzip.open if path.name.endswith(".gz") else Path.open
+    with opener(path, "wb") as out:
+        for index, record in enumerate(records, 1):
+            factory.record(record)
+            if index % chunk == 0:
+                out.writelines(collector_lines(factory.spans(), batch))
+                factory.exporter.clear()
+        out.writelines(collector_lines(factory.spans(), batch))
     return path

@@ -8,6 +8,8 @@ from pathlib import Path
 
 import orjson
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from opentelemetry import trace as otel_trace
 from opentelemetry.trace import NonRecordingSpan, SpanContext, Status, StatusCode, TraceFlags
 
@@ -15,7 +17,7 @@ from optimizer.errors import TraceSourceError
 from optimizer.traces.formats import open_reader
 from optimizer.traces.otlp import OtlpReader
 from tests.support.builders import trace
-from tests.support.otlp_export import SpanFactory, collector_lines, otel_trace_id, write_otlp
+from tests.support.otlp_export import SpanFactory, collector_lines, otel_trace_id, request_json, write_otlp
 
 START = datetime(2026, 11, 19, tzinfo=UTC)
 END = START + timedelta(days=1)
@@ -298,3 +300,116 @@ def test_files_are_told_apart_by_content_gzipped_or_not(tmp_path):
     (otlp / "canonical.jsonl").write_bytes(orjson.dumps(trace()) + b"\n")
     with pytest.raises(TraceSourceError, match=r"holds both OTLP/JSON .* and trace records"):
         open_reader(otlp)
+
+
+def analyze(repo: Path, traces: Path, capsys, *options: str) -> tuple[int, str, str]:
+    from optimizer.cli import main
+
+    argv = ["analyze", "--repo", str(repo), "--traces", str(traces), "--now", "2026-11-20T00:00:00Z", *options]
+    code = main(argv)
+    captured = capsys.readouterr()
+    return code, captured.out, captured.err
+
+
+def test_a_model_priced_in_optimizer_yaml_prices_the_turns_without_a_cost(tmp_path, capsys):
+    repo = tmp_path / "repo"
+    repo.mkdir()
+    (repo / "optimizer.yaml").write_text("claude:\n  prices:\n    in-house-llm: {input: 2.0, output: 10.0}\n")
+    record = trace(model="in-house-llm", cost_usd=None, usage={"input_tokens": 1000, "output_tokens": 100})
+    code, out, _ = analyze(repo, write_otlp(tmp_path / "otel.json", [record]), capsys, "--format", "json")
+    assert code == 0
+    (version,) = orjson.loads(out)["agents"][0]["versions"]
+    assert version["cost_total_usd"] == pytest.approx((1000 * 2.0 + 100 * 10.0) / 1e6)
+
+
+def test_a_directory_of_both_kinds_is_one_clear_line(tmp_path, capsys):
+    folder = tmp_path / "traces"
+    folder.mkdir()
+    write_otlp(folder / "otel.json", [trace()])
+    (folder / "records.jsonl").write_bytes(orjson.dumps(trace()) + b"\n")
+    code, out, err = analyze(tmp_path, folder, capsys)
+    assert code == 1
+    assert err.count("\n") == 1 and "holds both OTLP/JSON (otel.json) and trace records (records.jsonl)" in err
+    assert "Traceback" not in err and out == ""
+
+
+def test_odd_attribute_entries_are_ignored_and_a_repeated_export_is_counted_once(tmp_path):
+    path = write_otlp(tmp_path / "spans.jsonl", [trace()])
+    request = orjson.loads(path.read_bytes())
+    span = request["resourceSpans"][0]["scopeSpans"][0]["spans"][0]
+    span["attributes"] += [{"key": ["not", "a", "string"], "value": {}}, {"key": "gen_ai.tool.name"}, "junk"]
+    line = orjson.dumps(request) + b"\n"
+    path.write_bytes(line)
+    (once,), _ = read(path)
+
+    # The same export again, after more traces than the reader remembers folding: folded twice, read once.
+    path.write_bytes(line + write_otlp(tmp_path / "more.jsonl", [trace(), trace()]).read_bytes() + line)
+    records, reader = read(path, max_open_traces=1)
+    assert [r["trace_id"] for r in records].count(once["trace_id"]) == 1 and len(records) == 3
+    assert reader.report().skipped_examples[0].reason == f"trace {once['trace_id']} read twice: counted once"
+
+
+# Keys of the OTLP/JSON encoding (AnyValue's among them), and any other text.
+_KEYS = st.sampled_from(["stringValue", "intValue", "doubleValue", "boolValue", "arrayValue", "kvlistValue", "values"])
+_KEYS |= st.sampled_from(["key", "value", "parentSpanId", "flags", "code", "message"]) | st.text(max_size=5)
+_JSON = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(-(2**63), 2**64 - 1)
+    | st.floats(allow_nan=False, allow_infinity=False)
+    | st.text(max_size=5),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(_KEYS, inner, max_size=3),
+    max_leaves=8,
+)
+
+
+def _real_request() -> dict:
+    factory = SpanFactory()
+    factory.record(trace(error={"type": "Overloaded", "message": "busy"}))
+    return request_json(factory.spans())
+
+
+_REAL = orjson.dumps(_real_request())
+
+
+@st.composite
+def mutated_request(draw: st.DrawFn) -> object:
+    """A real export request with a few of its nodes (any depth) replaced by arbitrary JSON."""
+    request = orjson.loads(_REAL)
+    spans = request["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    for _ in range(draw(st.integers(0, 3))):  # an attribute's AnyValue of any shape
+        attributes = draw(st.sampled_from(spans))["attributes"]
+        draw(st.sampled_from(attributes))["value"] = draw(st.dictionaries(_KEYS, _JSON, max_size=2))
+    for _ in range(draw(st.integers(0, 3))):
+        parent, key = None, None
+        node = request
+        while isinstance(node, dict | list) and node and draw(st.integers(0, 4)) > 0:
+            parent, key = node, draw(st.sampled_from(list(node) if isinstance(node, dict) else range(len(node))))
+            node = parent[key]
+        if parent is None:
+            return draw(_JSON)
+        parent[key] = draw(_JSON)
+    return request
+
+
+@settings(max_examples=400, deadline=None)
+@given(request=mutated_request())
+def test_a_damaged_export_request_is_read_or_skipped_never_a_crash(tmp_path_factory, request):
+    path = tmp_path_factory.mktemp("fuzz") / "spans.jsonl"
+    path.write_bytes(orjson.dumps(request) + b"\n" + _REAL + b"\n")
+    records, reader = read(path)
+    assert len(records) <= 2
+    assert reader.report().lines == 2
+
+
+def test_spans_that_repeat_an_id_or_name_themselves_as_parent_are_no_hang(tmp_path):
+    real = orjson.loads(_REAL)
+    spans = real["resourceSpans"][0]["scopeSpans"][0]["spans"]
+    root = next(span for span in spans if "parentSpanId" not in span)
+    looped = {**spans[0], "parentSpanId": spans[0]["spanId"]}  # its own parent
+    twin = {**root, "parentSpanId": spans[0]["spanId"], "spanId": spans[0]["spanId"]}  # a child's id, again
+    real["resourceSpans"][0]["scopeSpans"][0]["spans"] = [twin, *spans, looped]  # the last of an id is the one
+    path = tmp_path / "spans.jsonl"
+    path.write_bytes(orjson.dumps(real) + b"\n")
+    records, reader = read(path)
+    assert len(records) == 1 and reader.report().lines == 1
