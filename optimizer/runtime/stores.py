@@ -52,7 +52,18 @@ class SupabaseArtifactStore:
         if not data["artifacts"] or not data.get("version"):
             return None
         files = {row["path"]: row["content"] for row in data["artifacts"]}
-        return active_version(agent, str(data["version"]), files, "supabase")
+        stable = active_version(agent, str(data["version"]), files, "supabase")
+        return stable.with_canary(*self._canary(agent))
+
+    def _canary(self, agent: str) -> tuple[ActiveVersion | None, float]:
+        what = "load the running canary"
+        data = self._client.rpc(what, "optimizer_active_canary", {"p_agent": agent})
+        if data is None:
+            return None, 0.0
+        if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or not data.get("version"):
+            raise RestError(f"{what}: unexpected answer from {self._client.host}")
+        files = {str(path): str(content) for path, content in data["files"].items()}
+        return active_version(agent, str(data["version"]), files, "supabase"), float(data["share"])
 
     def close(self) -> None:
         self._client.close()
@@ -67,7 +78,12 @@ class LocalArtifactStore:
         latest = agent_versions(row for row in self._registry.active() if row.agent == agent).get(agent)
         if latest is None:
             return None
-        return active_version(agent, latest.git_sha, self._registry.active_contents(agent), "local")
+        stable = active_version(agent, latest.git_sha, self._registry.active_contents(agent), "local")
+        running = self._registry.canaries(agent)
+        if not running:
+            return stable
+        canary = active_version(agent, running[0].git_sha, self._registry.canary_contents(running[0].id), "local")
+        return stable.with_canary(canary, running[0].share)
 
     def close(self) -> None:
         pass
