@@ -128,3 +128,13 @@ def _files_by_agent(active: Sequence[Deployed]) -> dict[str, set[tuple[str, str]
 
 def _files(contents: dict[str, str], agent: str) -> set[tuple[str, str]]:
     return {(a.path, a.sha256) for a in canary_artifacts(agent, contents)}
+
+
+def settle(registry: Registry, canary: Canary, verdict: str, reason: str) -> str | None:
+    """Act on the daily run's verdict: "promoted", "stopped", or None (wait, or it ended meanwhile)."""
+    if verdict == "promote":
+        promote(registry, canary, reason)
+        return "promoted"
+    if verdict == "stop" and stop(registry, canary, reason):
+        return "stopped"
+    return None

@@ -24,9 +24,10 @@ from typing import Any, Literal
 
 from optimizer.measure.baseline import same_commit
 from optimizer.measure.compare import MetricChange, compare_versions
+from optimizer.measure.effects import AgentMeasurement, DecisionEffect, Measurement
 from optimizer.measure.rollback_policy import DEFAULT_GUARDS, Guard, RollbackDecision, decide, tau_of
 from optimizer.models import VersionMetrics
-from optimizer.timeutil import parse_timestamp
+from optimizer.timeutil import iso, parse_timestamp
 
 Verdict = Literal["promote", "stop", "wait"]
 STOP_FLOOR = 30  # traces per arm before a stop can be called (the comparison's usual floor)
@@ -112,3 +113,25 @@ def _verdict(
 
 def _find(versions: Sequence[VersionMetrics], version: str) -> VersionMetrics | None:
     return next((v for v in versions if same_commit(v.prompt_version, version)), None)
+
+
+def as_measurement(
+    judgement: CanaryJudgement,
+    now: datetime,
+    decisions: tuple[DecisionEffect, ...] = (),
+    guards: tuple[Guard, ...] = DEFAULT_GUARDS,
+    action: str | None = None,
+) -> AgentMeasurement:
+    """The run's measurement of the agent: the canary arm against the stable arm over the canary's
+    hours. A stopped canary is the culprit a revert undoes (rollback/auto.py opens its pull request)."""
+    stop = judgement.verdict == "stop"
+    measurement = Measurement(
+        judgement.trial.agent,
+        judgement.stable,
+        judgement.canary,
+        judgement.changes,
+        judgement.decision if stop else RollbackDecision(False, ()),
+        judgement.canary if stop else None,
+    )
+    summary = judgement.to_dict() | {"action": action}
+    return AgentMeasurement(judgement.trial.started_at, iso(now), measurement, decisions, guards, summary)

@@ -79,7 +79,8 @@ def changes_table(measured: AgentMeasurement, limit: int = MAX_ROWS) -> str:
     ]
     left = len(guarded) + len(moved) - len(shown)
     note = f"\n\n_{left} more rows not shown._" if left else ""
-    return md.table(["Metric", "Before → after", "n", "Change (95% interval)", "Verdict"], rows, {2}) + note
+    sides = "Stable → canary" if measured.canary is not None else "Before → after"
+    return md.table(["Metric", sides, "n", "Change (95% interval)", "Verdict"], rows, {2}) + note
 
 
 def _effects(measured: AgentMeasurement) -> str:
