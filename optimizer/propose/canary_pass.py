@@ -18,10 +18,11 @@ from optimizer.deploy.canary import settle
 from optimizer.deploy.model import Canary
 from optimizer.deploy.registry import local_registry_path, open_registry
 from optimizer.deploy.snapshot import snapshot_folder, write_snapshots
-from optimizer.measure.canary import Trial, as_measurement, judge
+from optimizer.measure.canary import CanaryJudgement, Trial, as_measurement, judge
 from optimizer.measure.effects import AgentMeasurement, guards_from
+from optimizer.measure.rollback_policy import Guard
 from optimizer.timeutil import parse_timestamp
-from optimizer.traces.source import open_source
+from optimizer.traces.source import TraceSource, open_source
 
 
 def judge_canaries(
@@ -42,10 +43,7 @@ def judge_canaries(
     for canary in running:
         if canary.agent not in measured:  # not an agent this run plans for (--agent, or no traces today)
             continue
-        start = parse_timestamp(canary.started_at) or now
-        states = source.versions(start, now, canary.agent)
-        versions = version_metrics(states[canary.agent]) if canary.agent in states else ()
-        judgement = judge(trial(canary), versions, now, guards)
+        judgement = judge_one(source, canary, now, guards)
         action = settle(registry, canary, judgement.verdict, judgement.reason) if act else None
         changed |= action == "promoted"
         earlier = measured.get(canary.agent)
@@ -53,6 +51,14 @@ def judge_canaries(
     if changed:  # the runtime's fallback follows the promotion
         write_snapshots(snapshot_folder(local_registry_path(settings)), registry)
     return result
+
+
+def judge_one(source: TraceSource, canary: Canary, now: datetime, guards: tuple[Guard, ...]) -> CanaryJudgement:
+    """The canary's arms from its start to ``now``, judged (optimizer status shows it too)."""
+    start = parse_timestamp(canary.started_at) or now
+    states = source.versions(start, now, canary.agent)
+    versions = version_metrics(states[canary.agent]) if canary.agent in states else ()
+    return judge(trial(canary), versions, now, guards)
 
 
 def trial(canary: Canary) -> Trial:
