@@ -169,3 +169,41 @@ def test_a_harmful_canary_is_stopped_and_its_revert_opened_in_one_run(github, ag
     assert (side_by_side["verdict"], side_by_side["action"], side_by_side["traces"]) == ("stop", "stopped", counts)
     [tool] = [c for c in record.measurement["changes"] if c["metric"] == "tool check_availability failure rate"]
     assert (tool["n_before"], tool["n_after"], tool["verdict"]) == (counts["stable"], counts["canary"], "worse")
+
+
+def commit_change(repo, text: str) -> str:
+    prompt = repo / "prompts" / "frontdesk" / "system.md"
+    prompt.write_text(prompt.read_text() + text)
+    git(repo, "commit", "-q", "-am", "a change")
+    return git(repo, "rev-parse", "HEAD").strip()
+
+
+def test_promote_and_abort_by_hand(example_repo):
+    config = example_repo / "optimizer.yaml"
+    config.write_text(config.read_text() + CANARY)
+    git(example_repo, "commit", "-q", "-am", "canaries")
+    stable = git(example_repo, "rev-parse", "HEAD").strip()
+    assert optimizer("deploy", cwd=example_repo).code == 0
+    nothing = optimizer("deploy", "--promote", "frontdesk", cwd=example_repo)
+    assert nothing.code == 1 and nothing.err.count("\n") == 1
+    assert "frontdesk: no running canary in the local registry" in nothing.err and "Traceback" not in nothing.err
+
+    first = commit_change(example_repo, "\nOffer late checkout.\n")
+    assert "canary" in optimizer("deploy", cwd=example_repo).out
+    dry = optimizer("deploy", "--abort", "frontdesk", "--dry-run", cwd=example_repo)
+    assert dry.code == 0 and f"dry run: would stop frontdesk's canary {first[:12]}" in dry.err
+    assert "verdict: wait" in optimizer("status", cwd=example_repo).out
+    aborted = optimizer("deploy", "--abort", "frontdesk", cwd=example_repo)
+    assert aborted.code == 0 and f"every session runs {stable[:12]}" in aborted.out
+    assert "canary frontdesk" not in optimizer("status", cwd=example_repo).out
+
+    second = commit_change(example_repo, "\nOffer early check-in.\n")
+    assert f"canary {second[:12]} started" in optimizer("deploy", cwd=example_repo).out
+    both = optimizer("deploy", "--promote", "frontdesk", "--abort", "frontdesk", cwd=example_repo)
+    assert both.code == 1 and "--promote and --abort: give one of them" in both.err
+    promoted = optimizer("deploy", "--promote", "frontdesk", cwd=example_repo)
+    assert promoted.code == 0 and f"canary {second[:12]} promoted: every session runs it now." in promoted.out
+    status = optimizer("status", cwd=example_repo)
+    assert "in sync" in status.out and "canary frontdesk" not in status.out
+    with Runtime.from_config("frontdesk", example_repo) as runtime:
+        assert {runtime.load(f"s{n}").version for n in range(20)} == {second}
