@@ -38,8 +38,8 @@ class Trial:
     """What the judge needs of a running canary (deploy.model.Canary carries it)."""
 
     agent: str
-    version: str  # the canary's
-    stable: str
+    git_sha: str  # the canary's version
+    stable_sha: str  # the stable version's
     share: float
     min_traces: int
     max_hours: float
@@ -64,8 +64,8 @@ class CanaryJudgement:
     def to_dict(self) -> dict[str, Any]:
         canary_n, stable_n = self.traces
         return {
-            "version": self.trial.version,
-            "stable": self.trial.stable,
+            "version": self.trial.git_sha,
+            "stable": self.trial.stable_sha,
             "share": self.trial.share,
             "started_at": self.trial.started_at,
             "min_traces": self.trial.min_traces,
@@ -79,8 +79,8 @@ def judge(
     trial: Trial, versions: Sequence[VersionMetrics], now: datetime, guards: tuple[Guard, ...] = DEFAULT_GUARDS
 ) -> CanaryJudgement:
     """``versions``: the agent's figures per prompt version over the canary's hours (start to now)."""
-    stable = _find(versions, trial.stable)
-    canary = _find(versions, trial.version)
+    stable = _find(versions, trial.stable_sha)
+    canary = _find(versions, trial.git_sha)
     floor = min(STOP_FLOOR, trial.min_traces)
     changes = compare_versions(stable, canary, floor, tau_of(guards)) if stable and canary else ()
     decision = decide(changes, guards)

@@ -9,6 +9,7 @@ for this run, so a stopped canary's revert pull request is opened by the usual m
 from __future__ import annotations
 
 from collections.abc import Mapping
+from dataclasses import fields
 from datetime import datetime
 from pathlib import Path
 
@@ -62,12 +63,4 @@ def judge_one(source: TraceSource, canary: Canary, now: datetime, guards: tuple[
 
 
 def trial(canary: Canary) -> Trial:
-    return Trial(
-        canary.agent,
-        canary.git_sha,
-        canary.stable_sha,
-        canary.share,
-        canary.min_traces,
-        canary.max_hours,
-        canary.started_at,
-    )
+    return Trial(*(getattr(canary, field.name) for field in fields(Trial)))

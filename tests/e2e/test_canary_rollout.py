@@ -13,12 +13,11 @@ from optimizer.deploy.registry import open_registry, runs_registry
 from optimizer.runtime import Runtime
 from optimizer.timeutil import parse_timestamp
 from tests.e2e.conftest import optimizer
+from tests.e2e.test_github_measure import merge_a_change
 from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
-    ADA_TOKEN,
     BOT_TOKEN,
     agent_repo_fixture,
     clean_env_fixture,
-    client,
     git,
     github_fixture,
 )
@@ -53,26 +52,12 @@ def store(request, agent_repo, monkeypatch) -> dict[str, str]:
     return env
 
 
-def merge_a_change(github, tmp_path, agent_repo) -> tuple[str, str]:
-    """Ada merges a prompt change; the checkout fetches it. Returns (the version before, the merge)."""
-    before = github.git.sha("main")
-    work = tmp_path / "ada-clone"
-    git(tmp_path, "clone", "-q", str(github.git.path), str(work))
-    prompt = work / "prompts" / "frontdesk" / "system.md"
-    prompt.write_text(prompt.read_text() + "\nMention the harbour view when a guest asks about rooms.\n")
-    git(work, "commit", "-qam", "Mention the harbour view")
-    git(work, "push", "-q", "origin", "HEAD:refs/heads/harbour-view")
-    repo = client(github, ADA_TOKEN).get_repo(github.full_name)
-    merged = repo.create_pull(base="main", head="harbour-view", title="Mention the harbour view", body="").merge()
-    git(agent_repo, "fetch", "-q", str(github.git.path), "main")
-    return before, merged.sha
-
-
 def deploy_canary(github, tmp_path, agent_repo, env) -> tuple[str, str]:
     old = github.git.sha("main")
     first = optimizer("deploy", "--at", old, cwd=agent_repo, env=env)
     assert first.code == 0 and "  canary   " not in first.out, first.err  # the first deploy has nothing to compare with
-    _, new = merge_a_change(github, tmp_path, agent_repo)
+    _, new = merge_a_change(github, tmp_path)
+    git(agent_repo, "fetch", "-q", str(github.git.path), "main")
     done = optimizer("deploy", "--at", new, cwd=agent_repo, env=env)
     assert done.code == 0, done.err
     assert f"  canary   frontdesk  20% of its sessions; the others stay on {old[:12]}" in done.out
