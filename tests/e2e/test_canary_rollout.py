@@ -77,7 +77,8 @@ def record_traffic(agent_repo, env, *, canary_failure_every: int) -> dict[str, i
             active = runtime.load(session)
             every = canary_failure_every if active.arm == "canary" else 20
             call = {"name": "check_availability", "ok": n % every != 0, "latency_ms": 300}
-            at = (start + timedelta(milliseconds=1 + n)).isoformat()
+            # within 0.15 s of the canary's start: already past when `optimizer status` reads "so far"
+            at = (start + timedelta(microseconds=100 * (1 + n))).isoformat()
             trace = runtime.record(
                 {
                     "session_id": session,
