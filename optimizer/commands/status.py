@@ -1,7 +1,9 @@
 """`optimizer status`: per agent, the version in git against the deployed one, and any drift.
 
 The git version of an agent is the last commit that touched its soul or prompts; the deployed
-version is the git SHA of its latest deploy; ``deploy.drift`` compares their contents.
+version is the git SHA of its latest deploy; ``deploy.drift`` compares their contents. With
+``deploy.canary`` set, each running canary follows: its share, traces so far per arm, and the verdict
+the next daily run would reach on them.
 """
 
 from __future__ import annotations
@@ -40,7 +42,7 @@ def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> N
         return
     for line in status_lines(statuses):
         echo(line)
-    for line in canary_lines(settings, registry.canaries()):
+    for line in canary_lines(settings, registry.canaries() if settings.deploy.canary else []):
         echo(line)
     drifting = [s.agent for s in statuses if not s.in_sync]
     if drifting:

@@ -148,3 +148,16 @@ def test_on_a_supabase_like_database_only_the_service_role_manages_canaries(supa
                 [function, ["anon", "authenticated", "service_role", "optimizer_trace_writer"]],
             ).fetchall()
             assert {name for (name,) in rows} == allowed, function
+
+
+def test_a_project_without_the_canary_migration_still_serves_its_stable_version(database_url, rest):
+    deploy_stable(SupabaseRegistry(rest.url, rest.key("service_role"), SupabaseSettings()))
+    with psycopg.connect(database_url, autocommit=True) as conn:
+        conn.execute("drop function public.optimizer_active_canary(text)")
+    store = SupabaseArtifactStore(rest.url, rest.key("anon"), rest.key("optimizer_trace_writer"))
+    try:
+        first, second = store.load("frontdesk"), store.load("frontdesk")
+    finally:
+        store.close()
+    assert first is not None and second is not None
+    assert (first.version, first.canary, second.version) == (STABLE, None, STABLE)
