@@ -3,7 +3,8 @@
 
 1. Generates N example traces (examples/generate_traces.py --count N) and loads them into a
    fresh database with COPY (a real PostgreSQL: OPTIMIZER_TEST_DATABASE_URL, else the server on
-   127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied.
+   127.0.0.1:5432, else a throwaway cluster, as the tests find it), migrations applied; then rolls
+   them up (optimizer_roll_up, as the reader does before it reads).
 2. Serves it through the PostgREST-compatible layer of the tests (tests/fakes/postgrest.py).
 3. Times, through supabase-py:
    (a) pushdown: one ``optimizer_analyze`` RPC, then the detectors (SupabaseAnalysis);
@@ -12,9 +13,20 @@
        server than offset paging), each row fed to the same streaming Aggregator and detectors.
 4. Prints both times, the ratio, the bytes each moved over HTTP, and whether the findings agree.
 
+With --budget it measures instead the read budget of a real project (issue 14, item 4): the
+analysis RPC at 1M traces a day, over a 7-day look-back whose ends are not on hour boundaries,
+with the unanswered-question candidates at their cap, against 2 s (a quarter of the 8 s
+statement timeout the service role runs under). It loads one day of 1M traces, rolls them up
+(timed), and extends them to seven days: the day's rollups are copied to the six days before
+(session hashes and row ids shifted, so each day has its own sessions and candidates), and the
+raw traces of the window's first, partial hour are copied from the same hour of the loaded day,
+so both ends are as dense as each other. Then it times optimizer_analyze as the service role,
+and each of its four parts, median of 3.
+
 Figures only; nothing here asserts a time.
 
     python bench/supabase_pushdown.py                      # 1,000,000 traces
+    python bench/supabase_pushdown.py --budget             # the item-4 read figures
     python bench/supabase_pushdown.py --count 100000       # a quicker one
     python bench/supabase_pushdown.py --keep               # keep the database (its name is printed)
     python bench/supabase_pushdown.py --reuse optimizer_bench_xyz   # skip generating and loading
@@ -29,7 +41,8 @@ import tempfile
 import time
 import uuid
 from collections.abc import Iterator
-from datetime import UTC, datetime
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -56,11 +69,36 @@ GENERATOR = ROOT / "examples" / "generate_traces.py"
 START = datetime(2026, 11, 17, tzinfo=UTC)
 END = datetime(2026, 11, 20, tzinfo=UTC)
 PAGE = 1000
+# --budget: one loaded day of 1M traces, extended to a 7-day look-back ending at 10:17 on it
+BUDGET_DAY = datetime(2026, 11, 25, tzinfo=UTC)
+BUDGET_END = BUDGET_DAY + timedelta(hours=10, minutes=17)
+BUDGET_START = BUDGET_END - timedelta(days=7)
+BUDGET_SECONDS = 2.0  # a quarter of the service role's 8 s statement timeout
+ROLLUPS = ("versions", "latency", "sentiments", "sessions", "topics", "tools", "failures", "flagged", "candidates")
+DAY_SHIFTED = {  # column -> its value in the copy k days earlier (its own sessions and row ids)
+    "hour": "hour - {k} * interval '1 day'",
+    "prev_hour": "prev_hour - {k} * interval '1 day'",
+    "session_hash": "session_hash + {k}",
+    "id": "id - {k} * 1000000000::bigint",
+    "first_id": "first_id - {k} * 1000000000::bigint",
+}
+ANALYSIS_PARTS = {
+    "trace stats (versions, sessions, topics)": (
+        "optimizer_trace_stats(%(s)s, %(e)s, null, ln(1.01::float8), 20000, m.mid_lo, m.mid_hi)"
+    ),
+    "tool stats and errors": "optimizer_tool_stats(%(s)s, %(e)s, null, ln(1.01::float8), 20000, m.mid_lo, m.mid_hi)",
+    "unanswered candidates": "optimizer_unanswered_candidates(%(s)s, %(e)s, null, 200000, m.mid_lo, m.mid_hi)",
+    "conversation samples": "optimizer_conversation_samples(%(s)s, %(e)s, null, m.mid_lo, m.mid_hi)",
+    "staff replies": "optimizer_human_replies(%(s)s, %(e)s, null)",
+}
 
 
-def generate(count: int, out: Path) -> None:
+def generate(count: int, out: Path, start: datetime | None = None, days: int = 3) -> None:
+    first = ["--start", start.isoformat()] if start else []
     subprocess.run(
-        [sys.executable, str(GENERATOR), "--count", str(count), "--out", str(out)], check=True, capture_output=True
+        [sys.executable, str(GENERATOR), "--count", str(count), "--out", str(out), "--days", str(days), *first],
+        check=True,
+        capture_output=True,
     )
 
 
@@ -85,6 +123,143 @@ def load(url: str, path: Path) -> int:
         conn.execute("vacuum analyze public.optimizer_traces")
         row = conn.execute("select count(*) from public.optimizer_traces").fetchone()
     return int(row[0]) if row else 0
+
+
+def roll_up_all(url: str) -> tuple[int, float]:
+    """optimizer_roll_up until the queue is empty, as the reader does before an analysis."""
+    rolled, began = 0, time.perf_counter()
+    with psycopg.connect(url, autocommit=True) as conn:
+        while (row := conn.execute("select public.optimizer_roll_up(20000)").fetchone()) and row[0]:
+            rolled += row[0]
+    return rolled, time.perf_counter() - began
+
+
+def extend_to_a_week(url: str) -> None:
+    """Copy the loaded day's rollups to the 7 days before it (the 7th from 11:00 on), and the raw
+    traces of its 10:00 hour to the same hour 7 days earlier: the window's first, partial hour."""
+    day, first_whole = BUDGET_DAY, BUDGET_START.replace(minute=0) + timedelta(hours=1)
+    with psycopg.connect(url, autocommit=True) as conn:
+        for table in ROLLUPS:
+            name = f"optimizer_rollup_{table}"
+            columns = [
+                row[0]
+                for row in conn.execute(
+                    "select column_name from information_schema.columns where table_schema = 'public'"
+                    " and table_name = %s order by ordinal_position",
+                    [name],
+                )
+            ]
+            for k in range(1, 8):
+                values = sql.SQL(", ").join(
+                    sql.SQL(DAY_SHIFTED[c].format(k=k)) if c in DAY_SHIFTED else sql.Identifier(c) for c in columns
+                )
+                low = max(day, first_whole + timedelta(days=k))
+                conn.execute(
+                    sql.SQL("insert into {} ({}) select {} from {} where hour >= %s and hour < %s").format(
+                        sql.Identifier(name),
+                        sql.SQL(", ").join(map(sql.Identifier, columns)),
+                        values,
+                        sql.Identifier(name),
+                    ),
+                    [low, day + timedelta(days=1)],
+                )
+        shifted = {
+            "trace_id": "'w-' || trace_id",
+            "started_at": "started_at - interval '7 days'",
+            "ended_at": "ended_at - interval '7 days'",
+        }
+        conn.execute(
+            sql.SQL(
+                "insert into public.optimizer_traces ({}) select {} from public.optimizer_traces"
+                " where started_at >= %s and started_at < %s"
+            ).format(
+                sql.SQL(", ").join(map(sql.Identifier, TRACE_COLUMNS)),
+                sql.SQL(", ").join(sql.SQL(shifted[c]) if c in shifted else sql.Identifier(c) for c in TRACE_COLUMNS),
+            ),
+            [BUDGET_END.replace(minute=0), BUDGET_END.replace(minute=0) + timedelta(hours=1)],
+        )
+    roll_up_all(url)
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("vacuum analyze")
+
+
+def median_seconds(
+    conn: psycopg.Connection, query: str | sql.Composable, params: dict[str, Any], runs: int = 3
+) -> float:
+    times = []
+    for _ in range(runs):
+        began = time.perf_counter()
+        conn.execute(query, params).fetchone()
+        times.append(time.perf_counter() - began)
+    return sorted(times)[len(times) // 2]
+
+
+def read_budget(url: str) -> None:
+    """optimizer_analyze over the 7-day look-back as the service role, and its parts (no timeout,
+    to see where the time goes); then the whole under the 8 s statement timeout a project has."""
+    params = {"s": BUDGET_START, "e": BUDGET_END}
+    middle = sql.SQL(" from public.optimizer_middle(%(s)s, %(e)s, ln(1.01::float8)) m")
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute("set role service_role")
+        [(analysis,)] = conn.execute("select public.optimizer_analyze(%(s)s, %(e)s)", params).fetchall()
+        conn.execute("set jit = off")  # as optimizer_analyze runs its parts
+        parts = {
+            label: median_seconds(conn, sql.SQL("select public.") + sql.SQL(call) + sql.SQL("::text") + middle, params)
+            for label, call in ANALYSIS_PARTS.items()
+        }
+        total = median_seconds(conn, "select public.optimizer_analyze(%(s)s, %(e)s)::text", params)
+        conn.execute("set statement_timeout = '8s'")
+        try:
+            conn.execute("select public.optimizer_analyze(%(s)s, %(e)s)::text", params)
+            under_timeout = "completes"
+        except psycopg.errors.QueryCanceled:
+            under_timeout = "is CANCELLED"
+    traces = sum(v["traces"] for v in analysis["traces"]["versions"])
+    candidates = analysis["unanswered"]
+    print(
+        f"window {BUDGET_START:%Y-%m-%d %H:%M} to {BUDGET_END:%Y-%m-%d %H:%M} UTC: {traces:,} traces,"
+        f" {len(candidates['rows']):,} candidates returned ({candidates['truncated']:,} past the cap)"
+    )
+    for label, seconds in parts.items():
+        print(f"  {label:<44}{seconds:>8.2f} s")
+    verdict = "inside" if total <= BUDGET_SECONDS else "OVER"
+    print(f"optimizer_analyze (median of 3)               {total:>8.2f} s   {verdict} the {BUDGET_SECONDS:g} s budget")
+    print(f"under the service role's 8 s statement timeout it {under_timeout}")
+
+
+@contextmanager
+def bench_database(postgres: Any, args: argparse.Namespace) -> Iterator[tuple[str, str, bool]]:
+    """(name, url, whether to load it): a new migrated database, or the one --reuse names; dropped
+    afterwards unless --keep."""
+    name = args.reuse or f"optimizer_bench_{uuid.uuid4().hex[:8]}"
+    url = postgres.url(name)
+    try:
+        if not args.reuse:
+            with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
+                conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
+            apply_migrations(url)
+        yield name, url, not args.reuse
+    finally:
+        if not args.keep:
+            postgres.drop_database(name)
+        else:
+            print(f"kept database {name} ({url})")
+        postgres.close()
+
+
+def budget(postgres: Any, args: argparse.Namespace) -> int:
+    with bench_database(postgres, args) as (name, url, fresh):
+        if fresh:
+            with tempfile.TemporaryDirectory(prefix="optimizer-bench-") as tmp:
+                path = Path(tmp) / "traces.jsonl"
+                timed(f"generate {args.count:,} traces in one day", generate, args.count, path, BUDGET_DAY, 1)
+                loaded, _ = timed("load with COPY", load, url, path)
+                print(f"loaded {loaded:,} traces into {name}")
+            rolled, seconds = roll_up_all(url)
+            print(f"rolled up {rolled:,} traces in {seconds:.1f} s ({rolled / seconds:,.0f} rows/s)")
+            timed("extend to a 7-day look-back", extend_to_a_week, url)
+        read_budget(url)
+    return 0
 
 
 def findings(states: dict[str, AgentState]) -> list[tuple[str, str, str, tuple[str, ...]]]:
@@ -181,16 +356,14 @@ def main() -> int:
     parser.add_argument("--reuse", metavar="DB", help="an already loaded database (from --keep)")
     parser.add_argument("--traces", type=Path, help="load this JSONL file instead of generating one")
     parser.add_argument("--skip-pull", action="store_true", help="time the pushdown only")
+    parser.add_argument("--budget", action="store_true", help="the read budget: 7-day look-back at 1M traces a day")
     args = parser.parse_args()
 
     postgres = find_server()
-    name = args.reuse or f"optimizer_bench_{uuid.uuid4().hex[:8]}"
-    url = postgres.url(name)
-    try:
-        if not args.reuse:
-            with psycopg.connect(postgres.admin_url, autocommit=True) as conn:
-                conn.execute(sql.SQL("create database {}").format(sql.Identifier(name)))
-            apply_migrations(url)
+    if args.budget:
+        return budget(postgres, args)
+    with bench_database(postgres, args) as (name, url, fresh):
+        if fresh:
             with tempfile.TemporaryDirectory(prefix="optimizer-bench-") as tmp:
                 path = args.traces or Path(tmp) / "traces.jsonl"
                 if args.traces is None:
@@ -198,6 +371,8 @@ def main() -> int:
                 size = path.stat().st_size
                 loaded, _seconds = timed(f"load {size / 1e6:,.0f} MB with COPY", load, url, path)
                 print(f"loaded {loaded:,} traces into {name}")
+            rolled, seconds = roll_up_all(url)  # as SupabaseAnalysis does before it reads
+            print(f"rolled up {rolled:,} traces in {seconds:.1f} s")
         server = subprocess.Popen(
             [sys.executable, "-m", "tests.fakes.postgrest", url], cwd=ROOT, stdout=subprocess.PIPE, text=True
         )
@@ -226,12 +401,6 @@ def main() -> int:
         speedup, fewer = pull_seconds / push_seconds, pull_bytes / push_bytes
         print(f"ratio (pull/pushdown)  {speedup:>12.1f} x   {fewer:>10,.0f} x fewer bytes")
         print(f"same findings          {'yes (kinds, subjects, figures, sample ids)' if same else 'NO'}")
-    finally:
-        if not args.keep:
-            postgres.drop_database(name)
-        else:
-            print(f"kept database {name} ({url})")
-        postgres.close()
     return 0
 
 

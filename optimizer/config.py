@@ -108,7 +108,8 @@ class DeploySettings:
     """The `deploy:` section: where deployed versions (and run records) live."""
 
     # local: a SQLite registry file; supabase: the optimizer_deployments table. None: not set, which
-    # means local on a person's machine and a refusal on a CI runner (optimizer.deploy.destination).
+    # means Supabase when its URL is in the environment (Settings.deploy_target), else local on a person's
+    # machine and a refusal on a CI runner (optimizer.deploy.destination).
     target: str | None = None
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
     canary: CanarySettings | None = None  # None: a deploy goes to every session at once
@@ -119,6 +120,20 @@ class RuntimeSettings:
     """The `runtime:` section: how the agent's runtime (optimizer.runtime) caches its deployed version."""
 
     ttl: float = 60.0  # seconds a version read from the store is served before a background refresh
+
+
+@dataclass(frozen=True)
+class ReplaySettings:
+    """The `replay:` section: the conversations replayed against each proposal, and what that may cost."""
+
+    enabled: bool = True  # in the daily run, when ANTHROPIC_API_KEY is set
+    max_conversations: int = 8  # per proposal, the holdout included
+    holdout: int = 3  # of those, conversations that went well: a change that breaks them shows it
+    budget_usd: float = 0.50  # per run; a conversation that would pass it is not replayed
+    max_output_tokens: int = 512  # per replayed reply
+    max_tool_rounds: int = 3  # tool calls answered from the recording within one turn
+    judge: str = "auto"  # auto: a rubric the model judges where phrase lists cannot tell; deterministic
+    placeholders: dict[str, str] = field(default_factory=dict)  # {{NAME}} -> text during a replay
 
 
 # The guarded metrics as optimizer.yaml names them, and the default thresholds (analysis/rollback_policy.py):
@@ -165,11 +180,19 @@ class Settings:
     deploy: DeploySettings = field(default_factory=DeploySettings)
     measure: MeasureSettings = field(default_factory=MeasureSettings)
     runtime: RuntimeSettings = field(default_factory=RuntimeSettings)
+    replay: ReplaySettings = field(default_factory=ReplaySettings)
     retention_days: float | None = None  # Supabase: raw traces older than this are deleted, rollups kept
 
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
         return path if path.is_absolute() else self.repo / path
+
+    def deploy_target(self, env: Mapping[str, str]) -> str | None:
+        """``deploy.target``; when it is not set, Supabase if its URL is in ``env`` (the store the secrets
+        name is the one the agent reads: deploy, status and the runtime all follow it), else None."""
+        if self.deploy.target is None and env.get(self.supabase.url_env):
+            return "supabase"
+        return self.deploy.target
 
 
 def on_ci(env: Mapping[str, str]) -> bool:
@@ -239,6 +262,7 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         deploy=_deploy(raw.get("deploy", {})),
         measure=_measure(raw.get("measure", {})),
         runtime=_override(RuntimeSettings(), raw.get("runtime", {})),
+        replay=_replay(raw.get("replay", {}), origin),
         retention_days=raw.get("retention", {}).get("days"),
     )
 
@@ -265,6 +289,16 @@ def _check_registry(repo: Path, registry: Any, origin: str) -> None:
 def _claude(values: dict[str, Any]) -> ClaudeSettings:
     prices = {model: dict(price) for model, price in values.get("prices", {}).items()}
     return replace(_override(ClaudeSettings(), {k: v for k, v in values.items() if k != "prices"}), prices=prices)
+
+
+def _replay(values: dict[str, Any], origin: str) -> ReplaySettings:
+    settings = replace(_override(ReplaySettings(), values), placeholders=dict(values.get("placeholders", {})))
+    if settings.holdout >= settings.max_conversations:
+        raise ConfigError(
+            f"{origin}: replay.holdout ({settings.holdout}) must be less than replay.max_conversations "
+            f"({settings.max_conversations}): no room left for the conversations that failed"
+        )
+    return settings
 
 
 def _github(values: dict[str, Any]) -> GitHubSettings:

@@ -43,5 +43,9 @@ class AnalystError(OptimizerError):
     """Raised when the analyst cannot produce a valid answer."""
 
 
+class ModelUnavailable(AnalystError):
+    """Raised when the Messages API cannot be reached or keeps failing (after its retries), or refuses the key."""
+
+
 class InitConflict(OptimizerError):
     """Raised when `init` would overwrite a file that differs from its template; nothing is written."""

@@ -13,7 +13,7 @@ import anthropic
 from anthropic.types import Message
 
 from optimizer.config import ClaudeSettings
-from optimizer.errors import AnalystError
+from optimizer.errors import AnalystError, ModelUnavailable
 from optimizer.text.redact import clip, redact
 
 PUBLIC_API = "https://api.anthropic.com"
@@ -58,14 +58,18 @@ class MessagesClient:
         try:
             return self._client.messages.create(**request)
         except anthropic.AuthenticationError as err:
-            raise AnalystError(f"claude: {self.base_url} refused the API key (401); check ANTHROPIC_API_KEY") from err
+            refused = f"claude: {self.base_url} refused the API key (401); check ANTHROPIC_API_KEY"
+            raise ModelUnavailable(refused) from err
         except anthropic.APIStatusError as err:
-            failed = self._failed() if _retried(err.status_code) else f"{self.base_url} refused the request"
-            raise AnalystError(f"claude: {failed}: {err.status_code} {_describe(err.body)}") from err
+            retried = _retried(err.status_code)
+            failed = self._failed() if retried else f"{self.base_url} refused the request"
+            raise (ModelUnavailable if retried else AnalystError)(
+                f"claude: {failed}: {err.status_code} {_describe(err.body)}"
+            ) from err
         except anthropic.APITimeoutError as err:
-            raise AnalystError(f"claude: {self._failed()}: timed out after {self._settings.timeout:g} s") from err
+            raise ModelUnavailable(f"claude: {self._failed()}: timed out after {self._settings.timeout:g} s") from err
         except anthropic.APIConnectionError as err:
-            raise AnalystError(f"claude: {self._failed()}: cannot connect ({_one_line(str(err))})") from err
+            raise ModelUnavailable(f"claude: {self._failed()}: cannot connect ({_one_line(str(err))})") from err
 
     def _failed(self) -> str:
         return f"no answer from {self.base_url} after {self.attempts} attempt(s)"

@@ -25,6 +25,7 @@ from optimizer.propose.canary_pass import judge_canaries
 from optimizer.propose.measure_pass import measure_agents
 from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.plan import Plan, plan_agent
+from optimizer.propose.replay_pass import replay_plan
 from optimizer.propose.window import Selection, analyze_window
 from optimizer.render.pr_body import PrContext, RenderedPr, render_pr
 from optimizer.render.pr_rewrite import mark_answered
@@ -158,6 +159,7 @@ def _run(
                 notes=plan.notes,
                 measurement=measurement,
                 rollback_branch=rollback.branch.branch if rollback and rollback.branch else None,
+                replay=replay_plan(settings, selection, files, plan, agent_analysis),
             )
             pr = pr_for(context, plan)
         outcomes.append(

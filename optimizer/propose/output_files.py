@@ -23,6 +23,7 @@ if TYPE_CHECKING:  # avoids an import cycle at run time
 
 
 OUTPUT_FILES = ("pr-body.md", "changes.patch", "findings.json", "proposals.json")
+REPLAY_FILE = "replay.json"  # when the run replayed its proposals
 
 
 def write_outputs(output: Path, analysis: Analysis, outcomes: list[AgentOutcome]) -> None:
@@ -45,14 +46,24 @@ def write_outputs(output: Path, analysis: Analysis, outcomes: list[AgentOutcome]
 
 
 def _move_into_place(staging: Path, output: Path, folders: list[str]) -> None:
-    targets = [(staging / folder / name, output / folder / name) for folder in folders for name in OUTPUT_FILES]
+    names = (*OUTPUT_FILES, REPLAY_FILE)
+    targets = [
+        (staging / folder / name, output / folder / name)
+        for folder in folders
+        for name in names
+        if (staging / folder / name).exists()
+    ]
     for _source, target in targets:  # every obstacle is found before the first file moves
         if target.is_dir() or (target.parent.exists() and not target.parent.is_dir()):
             raise OptimizerError(f"{target}: is in the way (a directory, or under a file); nothing was written")
     for folder in folders:
         (output / folder).mkdir(exist_ok=True)
+    stale = [output / f / REPLAY_FILE for f in folders if not (staging / f / REPLAY_FILE).exists()]
     for source, target in targets:
         source.replace(target)
+    for path in stale:  # a replay.json of an earlier run would pass for this run's
+        if path.is_file():
+            path.unlink()
 
 
 def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> None:
@@ -73,3 +84,7 @@ def _write_agent(folder: Path, analysis: Analysis, outcome: AgentOutcome) -> Non
     (folder / "changes.patch").write_text(outcome.branch.patch if outcome.branch else "", encoding="utf-8")
     (folder / "findings.json").write_text(json_text(findings) + "\n", encoding="utf-8")
     (folder / "proposals.json").write_text(json_text(proposals) + "\n", encoding="utf-8")
+    replay = outcome.pr_context.replay if outcome.pr_context else None
+    if replay is not None and replay.skipped is None:  # a replay that did not run says so in the PR body
+        replay_data = {"agent": outcome.agent, **replay.to_dict()}
+        (folder / REPLAY_FILE).write_text(json_text(replay_data) + "\n", encoding="utf-8")

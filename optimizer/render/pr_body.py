@@ -30,7 +30,9 @@ from optimizer.models import (
 )
 from optimizer.render import markdown as md
 from optimizer.render.measurement import last_change_section
+from optimizer.render.replay import replay_section
 from optimizer.render.tables import versions_table
+from optimizer.replay.model import ReplayReport
 
 GITHUB_BODY_LIMIT = 65_536
 BODY_BUDGET = 60_000  # room left for GitHub's own counting and for later edits of the body
@@ -60,6 +62,7 @@ class PrContext:
     measurement: AgentMeasurement | None = None  # what the last change did, over the lookback window
     rollback_branch: str | None = None  # where this run proposes the newest version's revert, if it does
     dashboard: tuple[int, str] | None = None  # the agent's dashboard issue (number, URL), where action items go
+    replay: ReplayReport | None = None  # the proposals replayed on the conversations behind them, or why not
 
 
 @dataclass(frozen=True)
@@ -160,7 +163,7 @@ def _parts(ctx: PrContext, caps: _Caps, *, shortened: bool) -> _Parts:
         for n, proposal in enumerate(ctx.proposals, 1)
     ]
     return _Parts(
-        head=[_lead(ctx, shortened), _summary(ctx, findings), _action_items(ctx)],
+        head=[_lead(ctx, shortened), _summary(ctx, findings), replay_section(ctx.replay), _action_items(ctx)],
         items=items,
         tail=[
             _not_acted_on(ctx, caps),

@@ -23,6 +23,7 @@ import json
 import re
 import threading
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -77,6 +78,8 @@ class FakeAnthropic:
         self.count_tokens_supported = count_tokens
         self.cache_min_tokens = cache_min_tokens
         self.down: Reply | None = None  # when set, every request gets this error
+        # When the script is empty: the reply to a request's body, as a test decides from what it was sent.
+        self.responder: Callable[[dict[str, Any]], Reply] | None = None
         self.requests: list[Recorded] = []
         self._script: deque[Reply] = deque()
         self._cache: set[str] = set()
@@ -147,7 +150,8 @@ class FakeAnthropic:
         if problem:
             return _error(400, "invalid_request_error", problem)
         with self._lock:
-            reply = self._script.popleft() if self._script else INTERNAL_NOTHING_SCRIPTED
+            scripted = self._script.popleft() if self._script else None
+        reply = scripted or (self.responder(body) if self.responder else INTERNAL_NOTHING_SCRIPTED)
         if reply.status != 200:
             return _error(reply.status, reply.error_type, reply.message)
         return 200, {}, self._message(n, body, reply)

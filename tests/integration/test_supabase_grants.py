@@ -14,9 +14,16 @@ INTENDED = {
     "optimizer_runs": {"select", "insert"},
     "optimizer_rollup_versions": {"select"},
     "optimizer_rollup_sessions": {"select"},
+    "optimizer_rollup_queue": set(),  # only the owner's roll-up reads and empties it
 }
-OWNERS_ONLY = ("optimizer_rollup_add", "optimizer_rollup_fix_sessions", "optimizer_rollup_rebuild")
-TRIGGERS = ("optimizer_rollup_on_insert", "optimizer_rollup_on_change")
+OWNERS_ONLY = (
+    "optimizer_rollup_add",
+    "optimizer_rollup_fix_sessions",
+    "optimizer_rollup_rebuild",
+    "optimizer_rollup_lock",
+    "optimizer_rollup_drain",
+)
+TRIGGERS = ("optimizer_rollup_on_insert", "optimizer_rollup_on_change", "optimizer_rollup_on_truncate")
 
 
 def rights(conn: psycopg.Connection, role: str, table: str) -> set[str]:
@@ -50,6 +57,7 @@ def test_rollup_writers_and_trigger_functions_are_the_owners_alone(supabase_like
         assert executors(conn, "optimizer_analyze") == {"service_role"}
         assert executors(conn, "optimizer_deploy") == {"service_role"}
         assert executors(conn, "optimizer_active_artifacts") == {"service_role"}  # and the agent's key
+        assert executors(conn, "optimizer_roll_up") == executors(conn, "optimizer_prune_traces") == {"service_role"}
 
 
 def test_traces_written_by_the_service_role_still_reach_the_rollups(supabase_like):
@@ -59,6 +67,7 @@ def test_traces_written_by_the_service_role_still_reach_the_rollups(supabase_lik
             "insert into public.optimizer_traces (trace_id, agent, started_at, prompt_version)"
             " values ('g-1', 'frontdesk', '2026-11-19T10:00:00Z', 'abc1234')"
         )
+        assert conn.execute("select public.optimizer_roll_up()").fetchone() == (1,)  # what the reader does first
         [(traces,)] = conn.execute("select coalesce(sum(traces), 0) from public.optimizer_rollup_versions").fetchall()
         assert traces == 1
         [(analysis,)] = conn.execute(

@@ -76,3 +76,11 @@ def test_a_delete_by_hand_still_takes_its_rows_out_of_the_rollups(database_url, 
     with psycopg.connect(database_url) as conn:
         conn.execute("delete from public.optimizer_traces where trace_id like '2222222-1%'")
     assert versions_on(rest, NEW_DAY)[0][1] == 40 - 11  # 2222222-1 and -10 … -19
+
+
+def test_traces_not_yet_rolled_up_are_rolled_up_before_they_are_pruned(database_url, rest):
+    insert_traces(database_url, traces(OLD_DAY, 30, "1111111"))  # queued: no read has rolled them up
+    with connect(rest.url, rest.key("service_role")) as client:
+        gone = client.rpc("optimizer_prune_traces", {"p_before": NEW_DAY.isoformat(), "p_limit": 100}).execute().data
+    assert gone == 30 and raw_rows(database_url) == 0
+    assert versions_on(rest, OLD_DAY) == [("1111111", 30, 0.6, 8)]  # from the rollups alone

@@ -20,6 +20,7 @@ EDGE_LIBRARIES = {"git", "github", "supabase", "postgrest", "anthropic", "httpx"
 # The pure core: no git, HTTP, database or click; clients come in as arguments.
 CORE = ["analysis", "measure", "render", "reporting", "history.model", "history.screen", "history.markers"]
 CORE += ["artifacts.guardrails", "analysts.claude", "analysts.heuristic", "analysts.claude_answer"]
+CORE += ["replay.model", "replay.mine", "replay.grade", "replay.request", "replay.judge", "replay.budget"]
 
 
 def test_no_module_imports_itself_back():
