@@ -305,11 +305,18 @@ _TARGET = click.option(
 @click.option("--at", metavar="SHA", help="Deploy the prompts and souls of this commit (default: HEAD).")
 @click.option("--dry-run", is_flag=True, help="Print what would change; deploy nothing.")
 @_TARGET
-def deploy(repo: Path, at: str | None, dry_run: bool, target: str | None) -> None:
-    """Ship the prompts and souls of a commit (version = its git SHA) in one transaction."""
+@click.option("--promote", metavar="AGENT", help="Deploy the agent's running canary to every session now.")
+@click.option(
+    "--abort", metavar="AGENT", help="Stop the agent's running canary: every session runs the stable version."
+)
+def deploy(
+    repo: Path, at: str | None, dry_run: bool, target: str | None, promote: str | None, abort: str | None
+) -> None:
+    """Ship the prompts and souls of a commit (version = its git SHA) in one transaction; with
+    deploy.canary, a changed agent goes to a share of its sessions first."""
     from optimizer.commands.deploy import DeployArgs, deploy_command
 
-    deploy_command(repo, DeployArgs(at, dry_run, target), _log_echo)
+    deploy_command(repo, DeployArgs(at, dry_run, target, promote, abort), _log_echo)
 
 
 @cli.command()

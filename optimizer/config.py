@@ -95,6 +95,15 @@ class SupabaseSettings:
 
 
 @dataclass(frozen=True)
+class CanarySettings:
+    """`deploy.canary`: a merged version runs for a share of sessions until the daily run judges it."""
+
+    share: float  # of sessions, 0 < share < 1
+    min_traces: int = 100  # per arm, before a promotion
+    max_hours: float = 72.0  # then: promoted if no guarded metric is worse (docs/deploy.md#canary-rollouts)
+
+
+@dataclass(frozen=True)
 class DeploySettings:
     """The `deploy:` section: where deployed versions (and run records) live."""
 
@@ -103,6 +112,7 @@ class DeploySettings:
     # machine and a refusal on a CI runner (optimizer.deploy.destination).
     target: str | None = None
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
+    canary: CanarySettings | None = None  # None: a deploy goes to every session at once
 
 
 @dataclass(frozen=True)
@@ -249,7 +259,7 @@ def settings_from_mapping(repo: Path, raw: dict[str, Any], origin: str = CONFIG_
         input_usd_per_mtok=float(raw.get("pricing", {}).get("input_usd_per_mtok", 3.0)),
         github=_github(raw.get("github", {})),
         supabase=_override(SupabaseSettings(), raw.get("supabase", {})),
-        deploy=_override(DeploySettings(), raw.get("deploy", {})),
+        deploy=_deploy(raw.get("deploy", {})),
         measure=_measure(raw.get("measure", {})),
         runtime=_override(RuntimeSettings(), raw.get("runtime", {})),
         replay=_replay(raw.get("replay", {}), origin),
@@ -294,6 +304,15 @@ def _replay(values: dict[str, Any], origin: str) -> ReplaySettings:
 def _github(values: dict[str, Any]) -> GitHubSettings:
     lists = {key: tuple(values.get(key, ())) for key in ("reviewers", "assignees")}
     return replace(_override(GitHubSettings(), {k: v for k, v in values.items() if k not in lists}), **lists)
+
+
+def _deploy(values: dict[str, Any]) -> DeploySettings:
+    canary = values.get("canary")
+    settings = _override(DeploySettings(), {k: v for k, v in values.items() if k != "canary"})
+    if canary is None:
+        return settings
+    share = float(canary["share"])
+    return replace(settings, canary=replace(_override(CanarySettings(share), canary), share=share))
 
 
 def _measure(values: dict[str, Any]) -> MeasureSettings:

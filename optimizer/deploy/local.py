@@ -11,11 +11,11 @@ import json
 import sqlite3
 from collections.abc import Iterator, Sequence
 from contextlib import closing, contextmanager
-from dataclasses import asdict, fields
+from dataclasses import asdict, fields, replace
 from pathlib import Path
 
 from optimizer.deploy.errors import RegistryError
-from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, RunRecord
+from optimizer.deploy.model import Artifact, Canary, CanaryState, Deployed, DeployResult, Release, RunRecord
 from optimizer.timeutil import iso, utc_now
 
 _SCHEMA = """
@@ -51,7 +51,23 @@ create table if not exists runs (
   head_sha text,
   measurement text
 );
+create table if not exists canaries (
+  id integer primary key autoincrement,
+  agent text not null,
+  git_sha text not null,
+  stable_sha text not null,
+  share real not null check (share > 0 and share < 1),
+  min_traces integer not null check (min_traces >= 1),
+  max_hours real not null check (max_hours > 0),
+  files text not null,
+  started_at text not null,
+  state text not null default 'running' check (state in ('running', 'promoted', 'stopped', 'replaced')),
+  ended_at text,
+  reason text
+);
+create unique index if not exists canaries_one_running on canaries (agent) where state = 'running';
 """
+_CANARY_COLUMNS = "id, agent, git_sha, stable_sha, share, min_traces, max_hours, started_at, state, ended_at, reason"
 _JSON_FIELDS = ("findings", "proposals")
 # Columns added after the first release: a registry file written before gets them on first use.
 _ADDED_COLUMNS = {"measurement": "text"}
@@ -158,6 +174,70 @@ class LocalRegistry:
         ]
         conn.executemany("update deployments set active = 0 where agent = ? and path = ? and active = 1", gone)
         return tuple(sorted(gone))
+
+    def start_canary(self, canary: Canary, files: dict[str, str]) -> Canary:
+        """Record ``canary`` (its id and times are set here) with its files as the agent's running
+        canary; one running before for the agent is marked replaced, in the same transaction."""
+        now = iso(utc_now())
+        with self._connect() as conn:
+            try:
+                conn.execute("begin immediate")
+                conn.execute(
+                    "update canaries set state = 'replaced', ended_at = ?, reason = ?"
+                    " where agent = ? and state = 'running'",
+                    [now, f"replaced by the canary of {canary.git_sha[:12]}", canary.agent],
+                )
+                cursor = conn.execute(
+                    "insert into canaries (agent, git_sha, stable_sha, share, min_traces, max_hours, files, started_at)"
+                    " values (?, ?, ?, ?, ?, ?, ?, ?)",
+                    [
+                        canary.agent,
+                        canary.git_sha,
+                        canary.stable_sha,
+                        canary.share,
+                        canary.min_traces,
+                        canary.max_hours,
+                        json.dumps(files, sort_keys=True),
+                        now,
+                    ],
+                )
+                conn.execute("commit")
+            except BaseException:
+                conn.execute("rollback")
+                raise
+        return replace(canary, id=int(cursor.lastrowid or 0), started_at=now, state="running")
+
+    def canaries(self, agent: str | None = None, running: bool = True) -> list[Canary]:
+        """The agent's (or every agent's) running canaries, or all of them newest first."""
+        with self._reader() as conn:
+            if conn is None:
+                return []
+            rows = conn.execute(
+                f"select {_CANARY_COLUMNS} from canaries"  # noqa: S608 (fixed names)
+                " where (? is null or agent = ?) and (? = 0 or state = 'running') order by id desc",
+                [agent, agent, int(running)],
+            ).fetchall()
+        return [Canary(*row) for row in rows]
+
+    def canary_contents(self, canary_id: int) -> dict[str, str]:
+        with self._reader() as conn:
+            row = (
+                None
+                if conn is None
+                else conn.execute("select files from canaries where id = ?", [canary_id]).fetchone()
+            )
+        if row is None:
+            raise RegistryError(f"{self.description}: no canary {canary_id}")
+        return dict(json.loads(row[0]))
+
+    def end_canary(self, canary_id: int, state: CanaryState, reason: str) -> bool:
+        """Mark a running canary promoted or stopped; False when it was not running any more."""
+        with self._connect() as conn:
+            cursor = conn.execute(
+                "update canaries set state = ?, ended_at = ?, reason = ? where id = ? and state = 'running'",
+                [state, iso(utc_now()), reason, canary_id],
+            )
+        return cursor.rowcount == 1
 
     def record_run(self, record: RunRecord) -> None:
         values = asdict(record)

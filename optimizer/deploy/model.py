@@ -136,3 +136,40 @@ class RunRecord:
     base_sha: str | None = None
     head_sha: str | None = None
     measurement: dict[str, object] | None = None  # what the last change did, and the rollback (optimizer.measure)
+
+
+CanaryState = Literal["running", "promoted", "stopped", "replaced"]
+CANARY_STATES: tuple[CanaryState, ...] = ("running", "promoted", "stopped", "replaced")
+
+
+@dataclass(frozen=True)
+class Canary:
+    """A version deployed to a share of an agent's sessions beside the stable one (deploy/canary.py).
+
+    Its files live with the record, not among the active deployments: the stable version stays what
+    every other session runs until the canary is promoted (deployed for all) or stopped.
+    """
+
+    id: int
+    agent: str
+    git_sha: str  # the canary's version
+    stable_sha: str  # the version the other sessions run, and the canary is compared with
+    share: float  # of sessions, 0 < share < 1
+    min_traces: int  # per arm, before a promotion
+    max_hours: float
+    started_at: str  # ISO 8601
+    state: CanaryState = "running"
+    ended_at: str | None = None
+    reason: str | None = None  # why it was promoted or stopped, in one line
+
+    @property
+    def running(self) -> bool:
+        return self.state == "running"
+
+
+def canary_artifacts(agent: str, files: dict[str, str]) -> list[Artifact]:
+    """A canary's files as the artifacts a promotion deploys (the kind follows from the folder)."""
+    return [
+        Artifact(agent, path, "soul" if path.startswith("souls/") else "prompt", content)
+        for path, content in sorted(files.items())
+    ]

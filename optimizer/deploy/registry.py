@@ -10,7 +10,7 @@ from typing import Protocol
 from optimizer.config import Settings
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.local import LocalRegistry
-from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, RunRecord
+from optimizer.deploy.model import Artifact, Canary, CanaryState, Deployed, DeployResult, Release, RunRecord
 
 TARGETS = ("local", "supabase")
 
@@ -25,6 +25,14 @@ class Registry(Protocol):
     def releases(self, agent: str) -> list[Release]: ...
 
     def deploy(self, git_sha: str, artifacts: Sequence[Artifact]) -> DeployResult: ...
+
+    def start_canary(self, canary: Canary, files: dict[str, str]) -> Canary: ...
+
+    def canaries(self, agent: str | None = None, running: bool = True) -> list[Canary]: ...
+
+    def canary_contents(self, canary_id: int) -> dict[str, str]: ...
+
+    def end_canary(self, canary_id: int, state: CanaryState, reason: str) -> bool: ...
 
     def record_run(self, record: RunRecord) -> None: ...
 

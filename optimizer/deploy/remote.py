@@ -14,13 +14,14 @@ from postgrest.types import ReturnMethod
 
 from optimizer.config import SupabaseSettings
 from optimizer.deploy.errors import RegistryError
-from optimizer.deploy.model import Artifact, Deployed, DeployResult, Release, RunRecord
+from optimizer.deploy.model import Artifact, Canary, CanaryState, Deployed, DeployResult, Release, RunRecord
 from optimizer.timeutil import iso, parse_timestamp
 from optimizer.traces.supabase_client import call, connect, host_of, rows_of
 
 PAGE = 1000  # asked for per request; a project's max-rows setting may cap pages lower
 _TIMES = ("started_at", "finished_at", "window_start", "window_end")
 _ACTIVE_COLUMNS = "id,agent,path,kind,content_sha256,git_sha,deployed_at"
+_CANARY_COLUMNS = "id,agent,git_sha,stable_sha,share,min_traces,max_hours,started_at,state,ended_at,reason"
 
 
 class SupabaseRegistry:
@@ -99,6 +100,42 @@ class SupabaseRegistry:
             unchanged=int(data["unchanged"]),
         )
 
+    def _rpc(self, what: str, function: str, params: dict[str, Any]) -> Any:
+        with connect(self.url, self._key, self._timeout) as client:
+            return call(what, self.url, lambda: client.rpc(function, params).execute()).data
+
+    def start_canary(self, canary: Canary, files: dict[str, str]) -> Canary:
+        params = {
+            "p_agent": canary.agent,
+            "p_git_sha": canary.git_sha,
+            "p_stable_sha": canary.stable_sha,
+            "p_share": canary.share,
+            "p_min_traces": canary.min_traces,
+            "p_max_hours": canary.max_hours,
+            "p_files": files,
+        }
+        row = self._rpc("start the canary", "optimizer_start_canary", params)
+        if not isinstance(row, dict) or "id" not in row:
+            raise RegistryError(f"start the canary: unexpected answer from {host_of(self.url)}: {row!r}"[:300])
+        return _canary(row)
+
+    def canaries(self, agent: str | None = None, running: bool = True) -> list[Canary]:
+        filters = {"agent": agent} if agent else {}
+        if running:
+            filters["state"] = "running"
+        rows = self._rows("read canaries", "optimizer_canaries", _CANARY_COLUMNS, filters, "id")
+        return [_canary(row) for row in reversed(rows)]
+
+    def canary_contents(self, canary_id: int) -> dict[str, str]:
+        rows = self._rows("read the canary's files", "optimizer_canaries", "files", {"id": str(canary_id)}, "id")
+        if not rows or not isinstance(rows[0].get("files"), dict):
+            raise RegistryError(f"{self.description}: no canary {canary_id}")
+        return {str(path): str(content) for path, content in rows[0]["files"].items()}
+
+    def end_canary(self, canary_id: int, state: CanaryState, reason: str) -> bool:
+        params = {"p_id": canary_id, "p_state": state, "p_reason": reason}
+        return self._rpc("end the canary", "optimizer_end_canary", params) is True
+
     def record_run(self, record: RunRecord) -> None:
         row = asdict(record)
         row["findings"], row["proposals"] = list(record.findings), list(record.proposals)
@@ -120,6 +157,12 @@ class SupabaseRegistry:
             values["findings"], values["proposals"] = tuple(values["findings"]), tuple(values["proposals"])
             records.append(RunRecord(**values))
         return records
+
+
+def _canary(row: dict[str, Any]) -> Canary:
+    values = {name: row[name] for name in _CANARY_COLUMNS.split(",")}
+    values["started_at"], values["ended_at"] = _iso(values["started_at"]), _iso(values["ended_at"])
+    return Canary(**values)
 
 
 def _iso(value: Any) -> Any:

@@ -118,6 +118,7 @@ class AgentMeasurement:
     measurement: Measurement
     decisions: tuple[DecisionEffect, ...]  # approved ones with their effect, rejected ones as they are
     guards: tuple[Guard, ...] = DEFAULT_GUARDS
+    canary: dict[str, Any] | None = None  # a canary judged instead: its arms side by side (measure/canary.py)
 
     @property
     def agent(self) -> str:
@@ -144,7 +145,7 @@ class AgentMeasurement:
             "revert": m.decision.revert,
             "breaches": [change.metric for change in m.decision.breaches],
             "decisions": [decision_dict(d) for d in self.decisions],
-        }
+        } | ({"canary": self.canary} if self.canary is not None else {})
 
 
 def measure_agent(

@@ -21,6 +21,7 @@ from optimizer.history.model import NO_HISTORY, History
 from optimizer.measure.present import judged_on_the_present
 from optimizer.models import Analysis, Window
 from optimizer.propose import run_records as runs
+from optimizer.propose.canary_pass import judge_canaries
 from optimizer.propose.measure_pass import measure_agents
 from optimizer.propose.outcome import AgentOutcome
 from optimizer.propose.plan import Plan, plan_agent
@@ -110,6 +111,7 @@ def _run(
     }
     analysis = _judged_on_the_present(analysis, histories, settings)
     measured = measure_agents(settings, selection.traces, selection.now, selection.agent, histories)
+    measured = judge_canaries(settings, selection.traces, selection.now, measured, act=not dry_run)
     # Every agent's plan first: an analyst that fails stops the run before any branch moves.
     plans = [
         (

@@ -39,6 +39,8 @@ def _versions_line(measured: AgentMeasurement) -> str:
     window = f"from {md.code(measured.start)} to {md.code(measured.end)}"
     if m.newest is None:
         return f"No traces with a prompt version {window}: nothing to compare yet."
+    if measured.canary is not None:
+        return _canary_line(measured, window)
     if m.baseline is None:
         return f"Only one prompt version has traces {window}: nothing to compare yet."
     return (
@@ -47,6 +49,17 @@ def _versions_line(measured: AgentMeasurement) -> str:
         "always-valid 95% intervals of the change "
         "(they stay honest when the same versions are compared again every day). "
         f"{md.text(verdict_sentence(m.changes))}"
+    )
+
+
+def _canary_line(measured: AgentMeasurement, window: str) -> str:
+    canary = measured.canary or {}
+    done = {"promoted": " It was promoted: every session runs it now.", "stopped": " It was stopped."}
+    return (
+        f"Canary {md.version(str(canary.get('version', '')))} for {float(canary.get('share', 0)):.0%} of sessions "
+        f"against the stable {md.version(str(canary.get('stable', '')))}, both arms over the same hours {window}; "
+        f"verdict: **{canary.get('verdict')}** ({md.text(str(canary.get('reason', '')))})."
+        f"{done.get(str(canary.get('action')), '')}"
     )
 
 
@@ -79,7 +92,8 @@ def changes_table(measured: AgentMeasurement, limit: int = MAX_ROWS) -> str:
     ]
     left = len(guarded) + len(moved) - len(shown)
     note = f"\n\n_{left} more rows not shown._" if left else ""
-    return md.table(["Metric", "Before → after", "n", "Change (95% interval)", "Verdict"], rows, {2}) + note
+    sides = "Stable → canary" if measured.canary is not None else "Before → after"
+    return md.table(["Metric", sides, "n", "Change (95% interval)", "Verdict"], rows, {2}) + note
 
 
 def _effects(measured: AgentMeasurement) -> str:

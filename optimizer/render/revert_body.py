@@ -35,12 +35,17 @@ def revert_body(agent: str, version: str, subject: str, measured: AgentMeasureme
         if auto_merge
         else "Nobody merges it but you (`measure.auto_merge_rollback` is off)."
     )
-    parts = [
-        f"## optimizer: roll back {md.code(agent)}",
+    evidence = (
         f"Prompt version {md.version(version)} of {md.code(agent)} ({md.text(md.clip(subject, 120)[0])}) "
         f"is worse than its baseline {baseline}, the last version judged good, beyond the rollback guards, "
         f"over the traces from {md.code(measured.start)} to {md.code(measured.end)}.{since} The newest against "
-        "the baseline:",
+        "the baseline:"
+    )
+    if measured.canary is not None:
+        evidence = _canary_evidence(agent, version, subject, baseline, measured)
+    parts = [
+        f"## optimizer: roll back {md.code(agent)}",
+        evidence,
         breaches,
         f"This pull request is `git revert -m 1 {version[:12]}` on top of the base branch. Merging it brings "
         "the previous prompts and soul back (the deploy workflow ships them); closing it keeps the new version, "
@@ -49,3 +54,21 @@ def revert_body(agent: str, version: str, subject: str, measured: AgentMeasureme
         revert_marker(agent, version),
     ]
     return "\n\n".join(part for part in parts if part) + "\n"
+
+
+def _canary_evidence(agent: str, version: str, subject: str, stable: str, measured: AgentMeasurement) -> str:
+    """The canary's arms side by side: same hours, same traffic mix, so the difference is the change's."""
+    canary = measured.canary or {}
+    traces = canary.get("traces") or {}
+    stopped = (
+        "The run stopped the canary: its sessions are back on the stable version."
+        if canary.get("action") == "stopped"
+        else "The canary is to be stopped (`optimizer deploy --abort`)."
+    )
+    return (
+        f"Prompt version {md.version(version)} of {md.code(agent)} ({md.text(md.clip(subject, 120)[0])}) ran as a "
+        f"canary for {float(canary.get('share', 0)):.0%} of its sessions beside the stable {stable}, from "
+        f"{md.code(measured.start)} to {md.code(measured.end)} ({md.count(int(traces.get('canary', 0)))} canary and "
+        f"{md.count(int(traces.get('stable', 0)))} stable traces, the same hours). It is worse than the stable arm "
+        f"beyond the rollback guards. {stopped} Stable against canary:"
+    )

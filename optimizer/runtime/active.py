@@ -5,6 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
+from optimizer.runtime.arms import Arm, arm_of
 from optimizer.runtime.prompts import PromptTemplate, Rendered
 
 Source = Literal["supabase", "local", "cache", "snapshot"]
@@ -26,10 +27,25 @@ class ActiveVersion:
     fallback: bool = False  # True: the deployed snapshot, served because the store could not be read
     session_id: str | None = None
     renders: dict[str, dict[str, Any]] = field(default_factory=dict, compare=False, repr=False)  # name -> summary
+    arm: Arm | None = None  # the session's arm while a canary runs, else None
+    canary: ActiveVersion | None = field(default=None, compare=False, repr=False)  # the running canary, if any
+    canary_share: float = 0.0  # of sessions, while a canary runs
 
     def for_session(self, session_id: str | None) -> ActiveVersion:
-        """A copy for one conversation, with nothing rendered yet."""
-        return replace(self, session_id=session_id, renders={})
+        """A copy for one conversation, with nothing rendered yet: while a canary runs, the arm the
+        session id falls in (runtime/arms.py); a load without a session id runs the stable version."""
+        if self.canary is None:
+            return replace(self, session_id=session_id, renders={})
+        if session_id is not None and arm_of(session_id, self.canary.version, self.canary_share) == "canary":
+            chosen = replace(self.canary, source=self.source)
+            return replace(chosen, session_id=session_id, renders={}, arm="canary", canary=None, canary_share=0.0)
+        return replace(self, session_id=session_id, renders={}, arm="stable", canary=None, canary_share=0.0)
+
+    def with_canary(self, canary: ActiveVersion | None, share: float) -> ActiveVersion:
+        """This (stable) version with the canary a share of sessions runs; none when it is this version."""
+        if canary is None or canary.version == self.version:
+            return self
+        return replace(self, canary=canary, canary_share=share)
 
     def template(self, name: str) -> PromptTemplate:
         """A prompt by file name without folder or suffix: ``template("system")``."""

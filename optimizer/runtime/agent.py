@@ -123,6 +123,8 @@ class Runtime:
             stamp_current_span(active)
             if record.get("prompt_version") is None:
                 record["prompt_version"] = active.version
+            if active.arm is not None and record.get("arm") is None:
+                record["arm"] = active.arm
             extra = active.trace_metadata()
             given = record.get("metadata")
             if extra and (given is None or isinstance(given, dict)):
@@ -137,7 +139,10 @@ class Runtime:
             if pinned is not None:
                 return pinned
         # Never a read of the store here: a trace recorded before any load() has no version to carry.
-        return self._last or self._cache.peek()
+        if self._last is not None:
+            return self._last
+        peeked = self._cache.peek()
+        return peeked.for_session(None) if peeked is not None and peeked.canary is not None else peeked
 
     def flush(self, timeout: float | None = None) -> bool:
         """Wait until every recorded trace is written or dropped; False when ``timeout`` ran out."""

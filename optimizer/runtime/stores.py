@@ -18,6 +18,7 @@ from optimizer.runtime.active import ActiveVersion, Source
 from optimizer.traces.rest import RestClient, RestError
 
 UNREACHABLE = (RestError, RegistryError)  # what a store raises when it cannot be read
+NO_FUNCTION = "PGRST202"  # PostgREST: no such function (here: a migration not applied yet)
 
 
 class ArtifactStore(Protocol):
@@ -42,6 +43,7 @@ class SupabaseArtifactStore:
 
     def __init__(self, url: str, anon_key: str, agent_key: str, timeout: float = 5.0) -> None:
         self._client = RestClient(url, anon_key, bearer=agent_key, timeout=timeout)
+        self._canaries = True  # False once the project turned out to lack optimizer_active_canary
         self.description = f"Supabase {self._client.host}"
 
     def load(self, agent: str) -> ActiveVersion | None:
@@ -52,7 +54,27 @@ class SupabaseArtifactStore:
         if not data["artifacts"] or not data.get("version"):
             return None
         files = {row["path"]: row["content"] for row in data["artifacts"]}
-        return active_version(agent, str(data["version"]), files, "supabase")
+        stable = active_version(agent, str(data["version"]), files, "supabase")
+        return stable.with_canary(*self._canary(agent))
+
+    def _canary(self, agent: str) -> tuple[ActiveVersion | None, float]:
+        if not self._canaries:
+            return None, 0.0
+        what = "load the running canary"
+        try:
+            data = self._client.rpc(what, "optimizer_active_canary", {"p_agent": agent})
+        except RestError as err:
+            if NO_FUNCTION not in str(err):
+                raise
+            # A project without the canary migration has no canaries: serve the stable version, as before.
+            self._canaries = False
+            return None, 0.0
+        if data is None:
+            return None, 0.0
+        if not isinstance(data, dict) or not isinstance(data.get("files"), dict) or not data.get("version"):
+            raise RestError(f"{what}: unexpected answer from {self._client.host}")
+        files = {str(path): str(content) for path, content in data["files"].items()}
+        return active_version(agent, str(data["version"]), files, "supabase"), float(data["share"])
 
     def close(self) -> None:
         self._client.close()
@@ -67,7 +89,12 @@ class LocalArtifactStore:
         latest = agent_versions(row for row in self._registry.active() if row.agent == agent).get(agent)
         if latest is None:
             return None
-        return active_version(agent, latest.git_sha, self._registry.active_contents(agent), "local")
+        stable = active_version(agent, latest.git_sha, self._registry.active_contents(agent), "local")
+        running = self._registry.canaries(agent)
+        if not running:
+            return stable
+        canary = active_version(agent, running[0].git_sha, self._registry.canary_contents(running[0].id), "local")
+        return stable.with_canary(canary, running[0].share)
 
     def close(self) -> None:
         pass

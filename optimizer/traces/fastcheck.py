@@ -18,6 +18,7 @@ _MAX_KNOWN_AGENTS = 10_000
 _USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 _SENTIMENTS = frozenset({"positive", "neutral", "negative", "unknown"})
 _FEEDBACK = frozenset({"up", "down"})
+_ARMS = frozenset({"canary", "stable"})
 _fromisoformat = datetime.fromisoformat
 
 
@@ -69,6 +70,9 @@ def started_at_if_valid(record: Any) -> datetime | None:
         return None
     value = get("feedback")
     if value is not None and (type(value) is not str or value not in _FEEDBACK):
+        return None
+    value = get("arm")
+    if value is not None and (type(value) is not str or value not in _ARMS):
         return None
     value = get("error")
     if value is not None and not (

@@ -157,6 +157,9 @@ def _flags_problem(record: dict[str, Any]) -> str | None:
     feedback = record.get("feedback")
     if feedback is not None and (type(feedback) is not str or feedback not in _FEEDBACK):
         return "feedback must be 'up', 'down' or null"
+    arm = record.get("arm")
+    if arm is not None and (type(arm) is not str or arm not in ("canary", "stable")):
+        return "arm must be 'canary', 'stable' or null"
     return None
 
 
