@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from optimizer.text.redact import excerpt
 
@@ -197,7 +198,8 @@ _SPECIFIC = frozenset(_SYNONYMS) - _GENERIC
 _PAIR_STARTS = frozenset(_PAIRS)
 
 # Raw token (split on whitespace, punctuation and all) -> its canonical words, () for a stopword.
-# Vocabulary is Zipfian, so the cache nearly always hits; it is cleared when full to stay bounded.
+# Vocabulary is Zipfian, so the cache nearly always hits. Once full it is kept as it is (new tokens
+# are worked out and not stored): clearing it would throw away the frequent words with the rare.
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
 _TOKEN_CACHE_MAX = 50_000
 _PUNCTUATION = ".,;:!?()[]{}\"'*"
@@ -240,20 +242,24 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
 def _learn(raw: str) -> tuple[str, ...]:
     # An address, a link or a long token with digits (a key, an id, a number) is no topic, and
     # its pieces would carry it into a cluster's keywords unredacted.
-    opaque = "@" in raw or "://" in raw or (len(raw) >= 6 and any(char.isdigit() for char in raw))
+    opaque = "@" in raw or "://" in raw or (len(raw) >= 6 and not raw.isalpha() and any(map(str.isdigit, raw)))
     words = () if opaque else tuple(_canonical_tokens(_TOKEN.findall(raw)))
-    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
-        _TOKEN_CACHE.clear()
-    _TOKEN_CACHE[raw] = words
+    if len(_TOKEN_CACHE) < _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE[raw] = words
     return words
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=1)  # a trace's first question is read for its topic and, unanswered, by the clusterer
+def _words(text: str) -> tuple[str, ...]:
     """Canonical content words of ``text`` in order, repeats included.
 
     The hot path is a whitespace split and one dict lookup per token. Only when a token can
     start a two-word phrase ("check in", "money back") does it look at the next token.
     """
+    return tuple(_read_words(text))
+
+
+def _read_words(text: str) -> list[str]:
     lowered = text.lower()
     if "\u2019" in lowered:
         lowered = lowered.replace("\u2019", "'")
