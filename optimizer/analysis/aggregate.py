@@ -25,6 +25,8 @@ SAMPLE_EXCERPTS = 3
 MAX_ERROR_GROUPS = 500
 MAX_TOPICS = 200
 MAX_INJECTED = 50  # distinct blocks filled more than once into one rendered prompt, per agent
+_TOPIC_NAMES: dict[str, str] = {}  # topic as named -> redacted
+_MAX_TOPIC_NAMES = 50_000
 
 
 @dataclass
@@ -301,12 +303,23 @@ def sample_of(samples: dict[str, Samples], key: str, chars: int = 160) -> Sample
 
 
 def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
-    topic = known_topic(agent, redact_name(topic_named(trace.get("metadata"), first_question)))
+    topic = known_topic(agent, _redacted_topic(topic_named(trace.get("metadata"), first_question)))
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1
         sample_of(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
     return topic
+
+
+def _redacted_topic(topic: str) -> str:
+    # Questions nobody else asked each bring a new word as their topic, too many for redact_name's
+    # cache: redacting costs more than the rest of the trace, so topics keep a larger memo of their own.
+    redacted = _TOPIC_NAMES.get(topic)
+    if redacted is None:
+        redacted = redact_name(topic)
+        if len(_TOPIC_NAMES) < _MAX_TOPIC_NAMES:  # kept when full: the frequent topics came first
+            _TOPIC_NAMES[topic] = redacted
+    return redacted
 
 
 def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:
