@@ -15,7 +15,6 @@ from typing import Any
 _AGENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _known_agents: set[str] = set()  # names already matched; bounded below
 _MAX_KNOWN_AGENTS = 10_000
-_USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 _SENTIMENTS = frozenset({"positive", "neutral", "negative", "unknown"})
 _FEEDBACK = frozenset({"up", "down"})
 _fromisoformat = datetime.fromisoformat
@@ -41,8 +40,12 @@ def started_at_if_valid(record: Any) -> datetime | None:
             return None
         if len(_known_agents) < _MAX_KNOWN_AGENTS:
             _known_agents.add(value)
-    started = _timestamp(get("started_at"))
-    if started is None:
+    value = get("started_at")
+    if type(value) is not str or ("T" not in value and " " not in value):
+        return None
+    try:
+        started = _fromisoformat(value)
+    except ValueError:
         return None
     if (
         type(get("session_id")) not in _STR_OR_NULL
@@ -61,8 +64,13 @@ def started_at_if_valid(record: Any) -> datetime | None:
     if usage is not None:
         if type(usage) is not dict:
             return None
-        for key in _USAGE_KEYS:
-            value = usage.get(key)
+        get_count = usage.get
+        for value in (
+            get_count("input_tokens"),
+            get_count("output_tokens"),
+            get_count("cache_read_input_tokens"),
+            get_count("cache_creation_input_tokens"),
+        ):
             if value is not None and not (type(value) is int and value >= 0) and not is_count(value):
                 return None
     value = get("cost_usd")
