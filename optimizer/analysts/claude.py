@@ -16,12 +16,12 @@ from optimizer.analysts.claude_context import RunData, evidence_summary, ordered
 from optimizer.analysts.claude_request import answer_blocks, build_request, with_feedback
 from optimizer.analysts.evidence_budget import Builder, Fit, Request, fit_request
 from optimizer.analysts.evidence_sample import choose, plan_units, sample_findings
-from optimizer.analysts.pricing import Price, cost_usd, price_for
 from optimizer.artifacts.model import AgentArtifacts
 from optimizer.config import ClaudeSettings, Limits
 from optimizer.errors import AnalystError
 from optimizer.history.model import NO_HISTORY, History
 from optimizer.models import AgentAnalysis, Finding, Proposal
+from optimizer.pricing import Price, cost_usd, price_for
 from optimizer.text.redact import clip
 
 if TYPE_CHECKING:  # the SDK's answer type only: the client passed in is the edge that loads the SDK

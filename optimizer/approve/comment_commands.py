@@ -132,11 +132,19 @@ def read_event(path: Path) -> CommentEvent:
 Refresh = Callable[[str, GitHubTarget], list[Published]]  # agent, where -> what the refreshed run published
 
 
+def not_a_command(event: CommentEvent) -> str | None:
+    """Why this comment is nothing for the optimizer (one line for the log), or None for a command. Pure."""
+    if event.action != "created" or not event.is_pull or event.author_is_bot or parse_command(event.body) is None:
+        return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
+    return None
+
+
 def obey(event: CommentEvent, settings: Settings, env: Mapping[str, str], refresh: Refresh) -> str:
     """Do what the comment asks, if its author may; returns one line for the log."""
     command = parse_command(event.body)
-    if event.action != "created" or not event.is_pull or event.author_is_bot or command is None:
-        return f"#{event.number}: no /optimizer command for me in this comment; nothing to do"
+    reason = not_a_command(event)
+    if reason is not None or command is None:
+        return reason or ""
     target = publish_target(settings, env, event.repository)
     if target is None:
         raise OptimizerError("no GitHub repository: set github.repository in optimizer.yaml or GITHUB_REPOSITORY")
@@ -204,6 +212,14 @@ def _refresh(host: CodeHost, number: int, agent: str, refresh: Callable[[str], l
 
 
 def refresh_reply(published: list[Published]) -> str:
+    """What the refresh did to the pull request, and where the action items for people now are."""
+    pulls = [p for p in published if p.issue is None]
+    boards = [f"[#{p.issue.number}]({p.issue.url})" for p in published if p.issue is not None]
+    where = f"\n\nAction items for people (code, config, tooling): the dashboard {', '.join(boards)}." if boards else ""
+    return _pull_reply(pulls) + where
+
+
+def _pull_reply(published: list[Published]) -> str:
     if any(p.action in ("opened", "updated") for p in published):
         return "Refreshed from the latest traces: the branch and this description are up to date."
     notes = [note for p in published for note in p.notes]

@@ -1,24 +1,47 @@
-"""`optimizer init`: write the four workflows and a commented optimizer.yaml into an agent repo.
+"""`optimizer init`: write the four workflows, Dependabot's configuration and a commented optimizer.yaml
+into an agent repo.
 
 All or nothing: every target is checked before the first byte is written, so a workflow that
 exists with other content stops the whole command. An identical file is left alone (re-running
 is a no-op). An existing optimizer.yaml is the user's configuration: it is kept, never replaced.
 The deploy target chosen (``--deploy-target``) is written into a new optimizer.yaml; without one,
 init says that the deploy workflow refuses to run until ``deploy.target`` is set.
+
+The workflows use the optimizer action pinned by commit: ``--action owner/repo@sha``, else the
+commit pip installed this optimizer from (a ``git+https://github.com/...@sha`` install). A workflow
+that differs only in that pin (a Dependabot bump) is as init writes it and is left alone.
 """
 
 from __future__ import annotations
 
+import json
+import re
 from collections.abc import Callable
 from dataclasses import dataclass
+from functools import partial
+from importlib import metadata
 from pathlib import Path
 
 from optimizer.config import CONFIG_FILE, load_settings
 from optimizer.errors import InitConflict, OptimizerError
-from optimizer.templates import WORKFLOWS, WORKFLOWS_DIR, config_text, workflow_text
+from optimizer.templates import (
+    ACTION_REF,
+    DEPENDABOT,
+    WORKFLOWS,
+    WORKFLOWS_DIR,
+    config_text,
+    dependabot_text,
+    is_workflow,
+    workflow_text,
+)
 
 DEPLOY_TARGETS = ("supabase", "local")
 _DEPLOY_UNSET = "# deploy:\n#   target: supabase\n"
+_GITHUB_REPO = re.compile(r"github\.com[/:]([\w.-]+)/([\w.-]+?)(?:\.git)?/?$")
+_NO_ACTION = (
+    "--action: say which optimizer action the workflows use, pinned by commit: --action OWNER/optimizer@<40-hex "
+    "commit sha> (or install the optimizer from git+https://github.com/OWNER/optimizer@<sha>, and init takes that)"
+)
 
 
 @dataclass(frozen=True)
@@ -26,6 +49,7 @@ class Target:
     path: str  # repo-relative POSIX path
     text: str
     user_owned: bool = False  # an existing file is the user's own: keep it whatever it holds
+    same: Callable[[str], bool] | None = None  # what else counts as this file (default: the same bytes)
 
 
 @dataclass(frozen=True)
@@ -38,22 +62,61 @@ class InitResult:
         return [path for path, done in self.outcomes if done == outcome]
 
 
-def targets(deploy_target: str | None = None) -> tuple[Target, ...]:
-    """What init writes, read from the package's templates; ``deploy_target`` goes into optimizer.yaml."""
-    workflows = tuple(Target(f"{WORKFLOWS_DIR}/{name}", workflow_text(name)) for name in WORKFLOWS)
+def targets(deploy_target: str | None = None, action: str | None = None) -> tuple[Target, ...]:
+    """What init writes, read from the package's templates; ``deploy_target`` goes into optimizer.yaml,
+    ``action`` (owner/repo@sha) into the workflows."""
+    workflows = tuple(
+        Target(f"{WORKFLOWS_DIR}/{name}", workflow_text(name, action), same=partial(is_workflow, name=name))
+        for name in WORKFLOWS
+    )
     config = config_text()
     if deploy_target is not None:
         config = config.replace(_DEPLOY_UNSET, f"deploy:\n  target: {deploy_target}\n")
-    return (*workflows, Target(CONFIG_FILE, config, user_owned=True))
+    return (
+        *workflows,
+        Target(DEPENDABOT, dependabot_text(), user_owned=True),
+        Target(CONFIG_FILE, config, user_owned=True),
+    )
 
 
-def init_repo(repo: Path, *, force: bool = False, deploy_target: str | None = None) -> InitResult:
+def action_from_install(direct_url: str | None) -> str | None:
+    """owner/repo@sha when pip installed the optimizer from a GitHub repository at a commit (PEP 610's
+    direct_url.json), else None. Pure."""
+    try:
+        data = json.loads(direct_url or "null")
+    except json.JSONDecodeError:
+        return None
+    vcs = data.get("vcs_info") if isinstance(data, dict) else None
+    found = _GITHUB_REPO.search(str(data.get("url", ""))) if isinstance(vcs, dict) else None
+    if not isinstance(vcs, dict) or found is None or vcs.get("vcs") != "git":
+        return None
+    ref = f"{found.group(1)}/{found.group(2)}@{vcs.get('commit_id', '')}"
+    return ref if ACTION_REF.match(ref) else None
+
+
+def installed_action() -> str | None:
+    try:
+        return action_from_install(metadata.distribution("optimizer").read_text("direct_url.json"))
+    except metadata.PackageNotFoundError:
+        return None
+
+
+def init_repo(
+    repo: Path, *, force: bool = False, deploy_target: str | None = None, action: str | None = None
+) -> InitResult:
     if not repo.is_dir():
         raise OptimizerError(f"{repo}: not a directory (pass the agent repo with --repo)")
     if deploy_target is not None and deploy_target not in DEPLOY_TARGETS:
         raise OptimizerError(f"unknown deploy target {deploy_target!r}: use one of {', '.join(DEPLOY_TARGETS)}")
+    if action is not None and not ACTION_REF.match(action):
+        raise OptimizerError(
+            f"--action {action!r}: expected OWNER/REPO@<40-hex commit sha>, e.g. acme/optimizer@{'0' * 40}"
+        )
+    action = action or installed_action()
     pristine = {target.path: target.text for target in targets() if target.user_owned}
-    outcomes = [(target, _outcome(repo, target, pristine, force)) for target in targets(deploy_target)]
+    outcomes = [(target, _outcome(repo, target, pristine, force)) for target in targets(deploy_target, action)]
+    if action is None and any(o == "written" and t.path.startswith(WORKFLOWS_DIR) for t, o in outcomes):
+        raise OptimizerError(f"{_NO_ACTION}; nothing written")
     conflicts = [target.path for target, outcome in outcomes if outcome == "conflict"]
     if conflicts:
         others = f" (and {len(conflicts) - 1} more: {', '.join(conflicts[1:])})" if len(conflicts) > 1 else ""
@@ -88,7 +151,10 @@ def _state(repo: Path, target: Target) -> str:
     if not full.exists():
         return "new"
     try:
-        return "same" if full.read_bytes() == target.text.encode("utf-8") else "differs"
+        text = full.read_bytes()
+        if text == target.text.encode("utf-8"):
+            return "same"
+        return "same" if target.same is not None and target.same(text.decode("utf-8", "replace")) else "differs"
     except OSError as err:
         raise OptimizerError(f"{full}: cannot read: {err}") from err
 
@@ -106,17 +172,18 @@ def _write(repo: Path, path: str, text: str) -> None:
         raise OptimizerError(f"{full}: cannot write: {err}") from err
 
 
-def init_command(repo: Path, force: bool, deploy_target: str | None, echo: Callable[..., None]) -> None:
-    result = init_repo(repo, force=force, deploy_target=deploy_target)
+def init_command(
+    repo: Path, force: bool, deploy_target: str | None, action: str | None, echo: Callable[..., None]
+) -> None:
+    result = init_repo(repo, force=force, deploy_target=deploy_target, action=action)
     words = {"written": "wrote", "unchanged": "unchanged", "kept": "kept your"}
     for path, outcome in result.outcomes:
         echo(f"{words[outcome]} {path}")
+    if DEPENDABOT in result.paths("kept") and "github-actions" not in (repo / DEPENDABOT).read_text(errors="replace"):
+        echo(f"{DEPENDABOT}: add `package-ecosystem: github-actions` to it, so the pinned actions stay current")
     echo(deploy_line(repo, deploy_target, kept=CONFIG_FILE in result.paths("kept")))
     if result.paths("written"):
-        echo(
-            "Next: commit these files, set the repository variable OPTIMIZER_PIP_SPEC and the secrets (docs/github.md);"
-            " `optimizer doctor` checks the set-up."
-        )
+        echo("Next: commit these files and set the secrets (docs/github.md); `optimizer doctor` checks the set-up.")
 
 
 def deploy_line(repo: Path, asked: str | None, *, kept: bool) -> str:

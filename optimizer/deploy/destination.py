@@ -24,14 +24,13 @@ class Destination:
 
 
 def choose(settings: Settings, target: str | None, env: Mapping[str, str]) -> Destination:
-    """The target of a deploy: ``--target``, else ``deploy.target``; on a CI runner, refused unless it persists."""
-    chosen = target or settings.deploy.target
+    """The target of a deploy: ``--target``, else ``Settings.deploy_target``; on a CI runner, refused unless it
+    persists."""
+    chosen = target or settings.deploy_target(env)
     secrets = settings.supabase.secret_names
-    if chosen is None and settings.supabase.secrets_set(env):
-        advice = "set deploy.target: supabase in optimizer.yaml (the agent's runtime reads it there too)"
-        if on_ci(env):
-            return Destination("local", refusal=f"deploy.target is not set, but {secrets} are: {advice}")
-        return Destination("local", note=f"{secrets} are set, but deploy.target is not: deploying locally; {advice}")
+    if target is None and settings.deploy.target is None and chosen == "supabase":
+        url = settings.supabase.url_env
+        return Destination("supabase", note=f"deploy.target is not set: deploying to Supabase, as {url} is set")
     if chosen == "supabase" or not on_ci(env):
         return Destination(chosen or "local")
     return Destination("local", refusal=_local_on_ci(settings, chosen, env, secrets))

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from pathlib import Path
 from typing import Protocol
@@ -36,8 +37,8 @@ def local_registry_path(settings: Settings) -> Path:
 
 
 def open_registry(settings: Settings, target: str | None = None) -> Registry:
-    """The registry named by ``target``, else by ``deploy.target`` (default: the local file)."""
-    name = target or settings.deploy.target or "local"
+    """The registry named by ``target``, else by ``Settings.deploy_target`` (default: the local file)."""
+    name = target or settings.deploy_target(os.environ) or "local"
     if name == "local":
         return LocalRegistry(local_registry_path(settings))
     if name == "supabase":
@@ -51,5 +52,5 @@ def open_registry(settings: Settings, target: str | None = None) -> Registry:
 
 def runs_registry(settings: Settings) -> Registry:
     """Where run records go: Supabase when the project uses it (for traces or deploys), else the local file."""
-    uses_supabase = settings.deploy.target == "supabase" or settings.traces_source == "supabase"
+    uses_supabase = settings.deploy_target(os.environ) == "supabase" or settings.traces_source == "supabase"
     return open_registry(settings, "supabase" if uses_supabase else "local")

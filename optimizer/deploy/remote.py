@@ -32,20 +32,33 @@ class SupabaseRegistry:
         self._timeout = settings.timeout
         self.description = f"Supabase {host_of(url)} (table optimizer_deployments)"
 
-    def _rows(self, what: str, table: str, columns: str, filters: dict[str, str], order: str) -> list[dict[str, Any]]:
-        """Every row matching ``filters`` (equality), page by page until an empty one: a page shorter
-        than asked for proves nothing, since the project's max-rows setting may cap it lower."""
+    def _rows(
+        self,
+        what: str,
+        table: str,
+        columns: str,
+        filters: dict[str, str],
+        order: str,
+        *,
+        desc: bool = False,
+        limit: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Every row matching ``filters`` (equality), or the first ``limit``, page by page until an
+        empty one: a page shorter than asked for proves nothing, since the project's max-rows
+        setting may cap it lower."""
         rows: list[dict[str, Any]] = []
         with connect(self.url, self._key, self._timeout) as client:
-            while True:
+            while limit is None or len(rows) < limit:
+                wanted = PAGE if limit is None else min(PAGE, limit - len(rows))
                 query = client.table(table).select(columns)
                 for column, value in filters.items():
                     query = query.eq(column, value)
-                request = query.order(order).range(len(rows), len(rows) + PAGE - 1)
+                request = query.order(order, desc=desc).range(len(rows), len(rows) + wanted - 1)
                 page = rows_of(call(what, self.url, request.execute).data, what)
                 if not page:
-                    return rows
+                    break
                 rows.extend(page)
+        return rows
 
     def active(self) -> list[Deployed]:
         rows = self._rows("read deployed versions", "optimizer_deployments", _ACTIVE_COLUMNS, {"active": "true"}, "id")
@@ -97,14 +110,12 @@ class SupabaseRegistry:
             )
 
     def runs(self, agent: str | None = None, limit: int = 50) -> list[RunRecord]:
-        with connect(self.url, self._key, self._timeout) as client:
-            query = client.table("optimizer_runs").select("*")
-            if agent is not None:
-                query = query.eq("agent", agent)
-            response = call("read run records", self.url, lambda: query.order("id", desc=True).limit(limit).execute())
+        """The newest ``limit`` run records, newest first."""
+        filters = {} if agent is None else {"agent": agent}
+        rows = self._rows("read run records", "optimizer_runs", "*", filters, "id", desc=True, limit=limit)
         names = RunRecord.__dataclass_fields__
         records = []
-        for row in rows_of(response.data, "read run records"):
+        for row in rows:
             values = {k: _iso(v) if k in _TIMES else v for k, v in row.items() if k in names}
             values["findings"], values["proposals"] = tuple(values["findings"]), tuple(values["proposals"])
             records.append(RunRecord(**values))

@@ -17,7 +17,7 @@ from optimizer.gitops.hosts.target import GitHubTarget
 
 TOKEN_KIND_VARIABLE = "OPTIMIZER_TOKEN_KIND"  # noqa: S105 (a name): app | pat | actions, set by the optimize workflow
 _APP_OR_PAT = (
-    "a GitHub App (variable OPTIMIZER_APP_ID, secret OPTIMIZER_APP_PRIVATE_KEY) or a fine-grained PAT "
+    "a GitHub App (variable OPTIMIZER_APP_CLIENT_ID, secret OPTIMIZER_APP_PRIVATE_KEY) or a fine-grained PAT "
     "(secret OPTIMIZER_GITHUB_TOKEN); docs/github.md#github-set-up"
 )
 _ALLOW_SETTING = "Settings → Actions → General → Allow GitHub Actions to create and approve pull requests"

@@ -15,7 +15,7 @@ from optimizer.config import Settings
 from optimizer.deploy.destination import choose
 from optimizer.doctor.model import Check, fail, ok
 from optimizer.errors import OptimizerError
-from optimizer.templates import WORKFLOWS, WORKFLOWS_DIR, workflow_text
+from optimizer.templates import WORKFLOWS, WORKFLOWS_DIR, is_workflow, workflow_text
 from optimizer.timeutil import utc_now
 from optimizer.traces.source import missing_on_ci, open_source
 
@@ -24,7 +24,8 @@ HOSTED_RUNNER = {"CI": "true", "GITHUB_ACTIONS": "true", "RUNNER_ENVIRONMENT": "
 
 
 def workflows(repo: Path) -> Check:
-    """Every workflow present and as init writes it; for one that differs, the write grants it lacks."""
+    """Every workflow present and as init writes it (whatever commit its optimizer action is pinned to); for one
+    that differs, the write grants it lacks."""
     missing: list[str] = []
     differing: list[str] = []
     lacking: list[str] = []
@@ -33,7 +34,7 @@ def workflows(repo: Path) -> Check:
         template = workflow_text(name)
         if not path.is_file():
             missing.append(name)
-        elif path.read_text(encoding="utf-8", errors="replace") != template:
+        elif not is_workflow(path.read_text(encoding="utf-8", errors="replace"), name):
             differing.append(name)
             lacking.extend(f"{name}: {grant}" for grant in missing_grants(path.read_text(errors="replace"), template))
     if missing:

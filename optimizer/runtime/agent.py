@@ -14,6 +14,7 @@ import optimizer
 from optimizer.errors import OptimizerError
 from optimizer.runtime.active import ActiveVersion
 from optimizer.runtime.cache import VersionCache
+from optimizer.runtime.otel_spans import stamp_current_span
 from optimizer.runtime.recorder import MAX_QUEUE, RecorderStats, TraceRecorder
 from optimizer.runtime.sessions import MAX_SESSIONS, SessionPins
 from optimizer.runtime.stores import ArtifactStore
@@ -91,10 +92,10 @@ class Runtime:
         if session_id is not None:
             pinned = self._sessions.get(session_id)
             if pinned is not None:
-                return pinned
-            return self._sessions.pin(session_id, self._cache.current())
+                return stamp_current_span(pinned)
+            return stamp_current_span(self._sessions.pin(session_id, self._cache.current()))
         self._last = self._cache.current().for_session(None)
-        return self._last
+        return stamp_current_span(self._last)
 
     def end_session(self, session_id: str) -> None:
         """Forget a finished conversation's pin (the oldest pins are forgotten anyway past ``max_sessions``)."""
@@ -119,6 +120,7 @@ class Runtime:
             record["started_at"] = utc_now().isoformat()
         active = self._version_of(record.get("session_id"))
         if active is not None:
+            stamp_current_span(active)
             if record.get("prompt_version") is None:
                 record["prompt_version"] = active.version
             extra = active.trace_metadata()

@@ -7,6 +7,7 @@ key in the apikey header), never the service-role key.
 
 from __future__ import annotations
 
+import os
 from collections.abc import Mapping
 from dataclasses import dataclass
 from pathlib import Path
@@ -40,7 +41,7 @@ def runtime_parts(agent: str, repo: Path, env: Mapping[str, str] | None) -> Runt
 
 
 def _store(settings: Settings, registry: Path, env: Mapping[str, str] | None) -> ArtifactStore:
-    if settings.deploy.target == "supabase":
+    if settings.deploy_target(os.environ if env is None else env) == "supabase":
         url, anon_key = credentials(settings.supabase, anon=True, env=env)
         _, agent_key = credentials(settings.supabase, key="trace", env=env)
         return SupabaseArtifactStore(url, anon_key, agent_key)

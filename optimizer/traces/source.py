@@ -43,7 +43,7 @@ def _jsonl(settings: Settings, path: Path, progress: Progress | None) -> TraceSo
 
     if not path.exists() and on_ci(os.environ):
         raise ConfigError(missing_on_ci(settings, path, os.environ))
-    return JsonlSource(path, progress)
+    return JsonlSource(path, progress, settings.claude.prices)
 
 
 def missing_on_ci(settings: Settings, path: Path, env: Mapping[str, str]) -> str:

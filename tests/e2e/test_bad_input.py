@@ -88,3 +88,7 @@ def test_run_outside_a_git_repository(tmp_path, example_repo):
 def test_bad_timestamp_is_a_usage_error(example_repo):
     result = optimizer("analyze", "--now", "tomorrow-ish", cwd=example_repo)
     assert result.code == 2 and "--now" in result.err
+
+
+def test_validate_against_a_base_that_is_no_commit(example_repo):
+    assert_one_line_error(optimizer("validate", "--base", "nosuch", cwd=example_repo), "no commit 'nosuch'")

@@ -20,6 +20,7 @@ from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
 from tests.support.postgres import database_url, postgres, rest
 
 __all__ = ["database_url", "postgres", "rest"]
+ACTION = "acme/optimizer@" + "a" * 40  # the optimizer action init pins the workflows to
 
 
 def line(result, name: str) -> str:
@@ -36,7 +37,7 @@ def configure(repo: Path, extra: str) -> None:
 @pytest.fixture
 def set_up(agent_repo: Path, rest) -> tuple[Path, dict[str, str]]:
     """The agent repo as `optimizer init` and docs/github.md leave it, and the environment a run gets."""
-    assert optimizer("init", "--repo", agent_repo).code == 0
+    assert optimizer("init", "--repo", agent_repo, "--action", ACTION).code == 0
     configure(agent_repo, "deploy:\n  target: supabase\n")
     env = {
         "GITHUB_TOKEN": BOT_TOKEN,
@@ -64,7 +65,7 @@ def test_the_workflows_own_token_is_named_with_what_to_use_instead(set_up):
     result = optimizer("doctor", cwd=repo, env={**env, "OPTIMIZER_TOKEN_KIND": "actions"})
     assert result.code == 1 and "github token" in result.err
     assert line(result, "github token").startswith("fail") and "validate never runs" in line(result, "github token")
-    assert "OPTIMIZER_APP_ID" in line(result, "github token")
+    assert "OPTIMIZER_APP_CLIENT_ID" in line(result, "github token")
     allow = line(result, "actions may open pull requests")
     assert allow.startswith("skip") and "Allow GitHub Actions to create and approve pull requests" in allow
     assert "/actions/permissions/workflow" in allow  # said, not guessed: not in the REST contract
@@ -100,7 +101,7 @@ def test_a_missing_or_rejected_token_is_a_problem_and_never_printed(set_up):
 def test_missing_workflows_and_a_lost_write_grant_are_problems(example_repo):
     missing = optimizer("doctor", cwd=example_repo)
     assert missing.code == 1 and "missing in .github/workflows: optimize.yml" in line(missing, "workflows")
-    assert optimizer("init", "--repo", example_repo).code == 0
+    assert optimizer("init", "--repo", example_repo, "--action", ACTION).code == 0
     optimize = example_repo / ".github" / "workflows" / "optimize.yml"
     optimize.write_text(optimize.read_text().replace("pull-requests: write # open", "pull-requests: read # open"))
     lost = optimizer("doctor", cwd=example_repo)

@@ -24,6 +24,8 @@ from tests.fakes.github.fixtures import (  # noqa: F401 (fixtures)
 
 BOT_ENV = {"GITHUB_TOKEN": BOT_TOKEN}
 BRANCH = "optimizer/frontdesk"
+ACTIONS = "github-actions[bot]"
+ACTIONS_TOKEN = "ghs_" + "R3d" * 12  # the authorize job's own token: contents read, nothing else
 
 
 def bot_replies(github, number: int = 1) -> list[str]:
@@ -106,7 +108,12 @@ def test_refresh_rebuilds_the_pull_request_from_the_traces(github, agent_repo, t
     assert result.code == 0, result.err
     assert "refresh: frontdesk: updated pull request #1" in result.out
     assert "<!-- optimizer:meta" in github.pulls()[0].body
-    assert bot_replies(github) == ["Refreshed from the latest traces: the branch and this description are up to date."]
+    [dashboard] = [issue for issue in github.issues() if "action items dashboard" in issue.title]
+    assert bot_replies(github) == [
+        "Refreshed from the latest traces: the branch and this description are up to date.\n\n"
+        "Action items for people (code, config, tooling): the dashboard "
+        f"[#{dashboard.number}]({github.web_url}/{github.full_name}/issues/{dashboard.number})."
+    ]
 
 
 def test_drop_is_refused_when_a_person_has_pushed_to_the_branch(github, agent_repo, tmp_path):
@@ -171,7 +178,9 @@ def validate_check(github, tmp_path, name: str) -> tuple[int, str]:
     assert changed and all(any(fnmatch(path, glob) for glob in trigger["paths"]) for path in changed)
     assert "synchronize" in trigger["types"]  # the bot's pushes start it again
     runner = Runner(folder, "validate.yml", "validate")
-    done = runner.run("Validate", checkout)
+    done = runner.run(
+        "Validate", checkout, {"github.event.pull_request.base.sha": git(checkout, "rev-parse", "origin/main").strip()}
+    )
     runner.run("Job summary", checkout, {"steps.validate.outcome": "success" if done.returncode == 0 else "failure"})
     return done.returncode, runner.summary.read_text()
 
@@ -281,3 +290,69 @@ def test_dropping_another_proposal_keeps_the_written_answer(github, agent_repo, 
     assert len(log) == 2 and "Optimizer-Answered-By: carol" in log[0][1]
     body = github.pulls()[0].body
     assert "**Answered** by @carol" in body and "~~1. Retry" in body
+
+
+def authorize(github, agent_repo, tmp_path, event):
+    """The commands workflow's first job, as the runner runs it: no secret, a read-only token.
+    Returns its exit code, its outputs, its job summary and the API requests it made."""
+    if ACTIONS not in github.state.users:
+        github.add_user(ACTIONS, token=ACTIONS_TOKEN, type="Bot", permission="read")
+    folder = tmp_path / f"authorize-{event.stem}"
+    folder.mkdir()
+    runner = Runner(folder, "commands.yml", "authorize")
+    seen = len(github.requests)
+    done = runner.run(
+        "Read the commenter's permission",
+        agent_repo,
+        {"github.token": ACTIONS_TOKEN},
+        {"GITHUB_EVENT_PATH": str(event)},
+    )
+    return done.returncode, runner.outputs(), runner.summary.read_text(), github.requests[seen:]
+
+
+def test_a_writers_command_passes_the_read_only_check_and_then_runs(github, agent_repo, tmp_path):
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    event = comment_event(github, tmp_path, 1, "carol", "/optimizer drop 2 the owner writes it")
+
+    code, outputs, summary, requests = authorize(github, agent_repo, tmp_path, event)
+
+    assert code == 0
+    assert outputs == {"allowed": "true"}
+    assert "#1: @carol has write access: the command may run" in summary
+    assert {(r.method, r.user) for r in requests} == {("GET", ACTIONS)}
+    assert any(r.path.endswith("/collaborators/carol/permission") for r in requests)
+    assert bot_replies(github) == []  # the check itself says nothing on the pull request
+
+    result = obey(agent_repo, event)  # the second job, which holds the write token
+    assert result.code == 0, result.err
+    assert "dropped proposal(s) 2" in result.out
+
+
+def test_an_outsiders_command_stops_at_the_check_and_reaches_nothing(github, agent_repo, tmp_path):
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    head, body = github.git.sha(BRANCH), github.pulls()[0].body
+    reader = comment_event(github, tmp_path, 1, "bob", "/optimizer drop 1")
+    stranger = tmp_path / "event-stranger.json"  # someone who is no collaborator at all
+    data = json.loads(reader.read_text())
+    stranger.write_text(
+        json.dumps({**data, "comment": {"id": 99, "body": "/optimizer refresh", "user": {"login": "eve"}}})
+    )
+
+    for event, login, role in [(reader, "bob", "read"), (stranger, "eve", "none")]:
+        code, outputs, summary, requests = authorize(github, agent_repo, tmp_path, event)
+        assert code == 0
+        assert outputs == {"allowed": "false"}  # so the job with the secrets and the write token never starts
+        assert f"#1: @{login} has {role} access, not write: the command does not run" in summary
+        assert {r.method for r in requests} == {"GET"}
+
+    assert github.git.sha(BRANCH) == head and github.pulls()[0].body == body
+    assert bot_replies(github) == []  # and the bot is not made to speak either
+
+
+def test_a_comment_that_is_no_command_is_not_one_to_allow(github, agent_repo, tmp_path):
+    assert optimizer("run", cwd=agent_repo, env=BOT_ENV).code == 0
+    event = comment_event(github, tmp_path, 1, "ada", "Looks good to me")
+    code, outputs, summary, requests = authorize(github, agent_repo, tmp_path, event)
+    assert code == 0 and outputs == {"allowed": "false"}
+    assert "no /optimizer command for me in this comment" in summary
+    assert requests == []

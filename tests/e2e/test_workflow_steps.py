@@ -2,7 +2,10 @@
 
 Each step's ``env:`` expressions get the values GitHub would give them (an unset secret or
 variable is an empty string); the script runs under ``bash --noprofile --norc -eo pipefail`` with
-$GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $RUNNER_TEMP pointing into a temporary directory.
+$GITHUB_OUTPUT, $GITHUB_STEP_SUMMARY and $RUNNER_TEMP pointing into a temporary directory. A step
+that uses the optimizer action (``uses: ./``) runs the action's own scripts (action.yml) with its
+``with:`` inputs, as a composite action runs; its outputs are then in ``steps.<id>.outputs.<name>``.
+Its Python set-up and install steps are left out: the optimizer under test is installed already.
 """
 
 from __future__ import annotations
@@ -21,8 +24,12 @@ from markdown_it import MarkdownIt
 
 from tests.e2e.conftest import git
 
-WORKFLOWS = Path(__file__).resolve().parents[2] / "optimizer" / "templates" / "workflows"
+PROJECT = Path(__file__).resolve().parents[2]
+WORKFLOWS = PROJECT / "optimizer" / "templates" / "workflows"
+ACTION = yaml.safe_load((PROJECT / "action.yml").read_text())
 _EXPRESSION = re.compile(r"\$\{\{\s*(.+?)\s*\}\}")
+_INPUT_SET = re.compile(r"^inputs\.([\w-]+) != ''$")  # the one kind of `if:` the action's steps use
+_PREPARED = ("Set up Python", "Install optimizer")  # done once for the whole test run
 
 
 class Runner:
@@ -36,6 +43,7 @@ class Runner:
         self.summary = tmp / "step-summary"
         self.output.touch()
         self.summary.touch()
+        self.context: dict[str, str] = {}  # what earlier steps left: the optimizer action's outputs
 
     @staticmethod
     def trigger(workflow: str) -> dict[str, Any]:
@@ -47,6 +55,34 @@ class Runner:
         self, name: str, cwd: Path, context: dict[str, str] | None = None, extra: dict[str, str] | None = None
     ) -> subprocess.CompletedProcess[str]:
         step = next(step for step in self.job["steps"] if step.get("name") == name)
+        context = {**self.context, **(context or {})}
+        env = {key: _resolve(str(value), context) for key, value in step.get("env", {}).items()}
+        if step.get("uses") == "./":
+            return self._run_action(step, cwd, context, {**env, **(extra or {})})
+        return self._bash(step["run"], cwd, {**env, **(extra or {})})
+
+    def _run_action(
+        self, step: dict[str, Any], cwd: Path, context: dict[str, str], env: dict[str, str]
+    ) -> subprocess.CompletedProcess[str]:
+        """The optimizer action's steps with the step's inputs; its outputs kept for the later steps."""
+        given = {key: _resolve(str(value), context) for key, value in (step.get("with") or {}).items()}
+        inputs = {name: given.get(name, spec.get("default", "")) for name, spec in ACTION["inputs"].items()}
+        scope = {f"inputs.{name}": value for name, value in inputs.items()} | {"github.action_path": str(PROJECT)}
+        output, done = self.temp / f"action-{step['id']}-output", None
+        output.touch()
+        for inner in ACTION["runs"]["steps"]:
+            wanted = _INPUT_SET.fullmatch(inner.get("if", "inputs.command != ''"))
+            if inner.get("name") in _PREPARED or wanted is None or not inputs[wanted.group(1)]:
+                continue
+            inner_env = {key: _resolve(str(value), scope) for key, value in inner.get("env", {}).items()}
+            done = self._bash(inner["run"], cwd, {**env, **inner_env, "GITHUB_OUTPUT": str(output)})
+            if done.returncode != 0:
+                break
+        lines = dict(line.split("=", 1) for line in output.read_text().splitlines())
+        self.context.update({f"steps.{step['id']}.outputs.{key}": value for key, value in lines.items()})
+        return done or subprocess.CompletedProcess([], 0, "", "")
+
+    def _bash(self, script: str, cwd: Path, step_env: dict[str, str]) -> subprocess.CompletedProcess[str]:
         env = {k: v for k, v in os.environ.items() if not k.startswith(("GITHUB_", "ANTHROPIC_", "SUPABASE_"))}
         env.update(
             PATH=f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}",
@@ -55,10 +91,9 @@ class Runner:
             GITHUB_OUTPUT=str(self.output),
             GITHUB_STEP_SUMMARY=str(self.summary),
         )
-        env.update({key: _resolve(str(value), context or {}) for key, value in step.get("env", {}).items()})
-        env.update(extra or {})
+        env.update(step_env)
         return subprocess.run(
-            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", step["run"]],
+            ["bash", "--noprofile", "--norc", "-eo", "pipefail", "-c", script],
             cwd=cwd,
             env=env,
             capture_output=True,
@@ -155,7 +190,8 @@ def test_a_fence_inside_the_patch_does_not_break_the_summary(tmp_path):
     (runner.temp / "optimizer" / "changes.patch").write_text(patch)
     (runner.temp / "optimizer" / "pr-body.md").write_text("## optimizer: a\n\n```diff\n-x\n```\n")
     inputs = {"matrix.agent": "a", "steps.run.outcome": "failure", "inputs.dry_run": ""}
-    assert runner.run("Job summary", tmp_path, inputs).returncode == 0
+    outputs = {"steps.run.outputs.output": str(runner.temp / "optimizer"), "steps.run.outputs.doctor-log": ""}
+    assert runner.run("Job summary", tmp_path, {**inputs, **outputs, "steps.run.outputs.log": ""}).returncode == 0
     summary = runner.summary.read_text()
     assert summary.startswith("## optimizer: `a` (failure)\n\n## optimizer: a\n")
     assert [(t.info, t.content) for t in fences(summary) if t.markup == "~~~~~~~~"] == [("diff", patch + "\n")]
@@ -176,7 +212,7 @@ def test_validate_shows_the_checks_and_the_cost_of_the_edit(example_repo, tmp_pa
     git(example_repo, "commit", "-q", "-am", "a longer prompt")
 
     runner = Runner(tmp_path, "validate.yml", "validate")
-    assert runner.run("Validate", example_repo).returncode == 0
+    assert runner.run("Validate", example_repo, {"github.event.pull_request.base.sha": base}).returncode == 0
     cost = runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
     assert cost.returncode == 0, cost.stderr
     assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "success"}).returncode == 0
@@ -200,7 +236,7 @@ def test_a_failed_validation_still_shows_the_cost_table(example_repo, tmp_path):
     git(example_repo, "commit", "-q", "-am", "an unwritten answer")
 
     runner = Runner(tmp_path, "validate.yml", "validate")
-    assert runner.run("Validate", example_repo).returncode == 1
+    assert runner.run("Validate", example_repo, {"github.event.pull_request.base.sha": base}).returncode == 1
     assert runner.run("Token and cost change per turn", example_repo, {"github.event.pull_request.base.sha": base})
     assert runner.run("Job summary", example_repo, {"steps.validate.outcome": "failure"}).returncode == 0
     summary = runner.summary.read_text()
@@ -218,31 +254,45 @@ def fake_pip(tmp_path: Path) -> tuple[dict[str, str], Path]:
     return {"PATH": f"{bin_dir}{os.pathsep}{Path(sys.executable).parent}{os.pathsep}{os.environ['PATH']}"}, calls
 
 
-def test_this_repository_installs_its_own_checkout(tmp_path):
-    project = tmp_path / "optimizer-checkout"
-    project.mkdir()
-    (project / "pyproject.toml").write_bytes((WORKFLOWS.parents[2] / "pyproject.toml").read_bytes())
+def test_the_action_installs_the_optimizer_from_its_own_checkout(tmp_path):
+    """Whatever repository runs it: the code of the commit `uses:` pinned, no pip spec, no variable."""
+    install = next(step for step in ACTION["runs"]["steps"] if step["name"] == "Install optimizer")
+    action_path = tmp_path / "_actions" / "acme" / "optimizer" / ("a" * 40)
     path, calls = fake_pip(tmp_path)
-    runner = Runner(tmp_path, "validate.yml", "validate")
-    done = runner.run("Install optimizer", project, {"vars.OPTIMIZER_PIP_SPEC": "ignored"}, path)
-    assert done.returncode == 0, done.stderr
-    assert calls.read_text() == "-m pip install --disable-pip-version-check .\n"
-
-
-def test_an_agent_repo_installs_the_pinned_spec(example_repo, tmp_path):
-    spec = "optimizer @ git+https://github.com/acme/optimizer@" + "a" * 40
-    path, calls = fake_pip(tmp_path)
-    runner = Runner(tmp_path, "commands.yml", "command")
-    done = runner.run("Install optimizer", example_repo, {"vars.OPTIMIZER_PIP_SPEC": spec}, path)
-    assert done.returncode == 0, done.stderr
-    assert calls.read_text() == f"-m pip install --disable-pip-version-check {spec}\n"
-
-
-def test_the_install_step_explains_what_to_set_in_an_agent_repo(example_repo, tmp_path):
     runner = Runner(tmp_path, "deploy.yml", "deploy")
-    done = runner.run("Install optimizer", example_repo)
+    env = {key: _resolve(value, {"github.action_path": str(action_path)}) for key, value in install["env"].items()}
+    done = runner._bash(install["run"], tmp_path, {**env, **path})
+    assert done.returncode == 0, done.stderr
+    assert calls.read_text() == f"-m pip install --disable-pip-version-check {action_path}\n"
+
+
+def test_every_job_installs_the_optimizer_through_the_action_and_never_from_a_variable():
+    for name in ("optimize.yml", "deploy.yml", "validate.yml", "commands.yml"):
+        text = (WORKFLOWS / name).read_text()
+        assert "OPTIMIZER_PIP_SPEC" not in text and "pip install" not in text, name
+        for job_id, job in yaml.safe_load(text)["jobs"].items():
+            assert [step.get("uses") for step in job["steps"]].count("./") == 1, f"{name}/{job_id}"
+
+
+def test_an_unknown_command_input_is_refused_in_one_line(example_repo, tmp_path):
+    runner = Runner(tmp_path, "deploy.yml", "deploy")
+    step = {"id": "x", "uses": "./", "with": {"command": "rm -rf"}}
+    done = runner._run_action(step, example_repo, {}, {})
     assert done.returncode == 1
-    assert "::error title=optimizer is not installed::Set the repository variable OPTIMIZER_PIP_SPEC" in done.stdout
+    assert done.stdout == (
+        "::error title=optimizer action::unknown command input: use run, deploy, validate, command, doctor, agents "
+        "or report\n"
+    )
+
+
+def test_the_action_runs_a_command_with_its_inputs_and_hands_on_its_log(example_repo, tmp_path):
+    runner = Runner(tmp_path, "deploy.yml", "deploy")
+    step = {"id": "check", "uses": "./", "with": {"command": "validate", "agent": "frontdesk"}}
+    done = runner._run_action(step, example_repo, {}, {})
+    assert done.returncode == 0, done.stderr
+    log = Path(runner.context["steps.check.outputs.log"])
+    assert log == runner.temp / "optimizer-validate.log"
+    assert "1 agent(s) checked: 0 error(s)" in log.read_text() == done.stdout
 
 
 def test_the_weekly_report_goes_into_the_job_summary(example_repo, tmp_path):

@@ -12,7 +12,9 @@ Like PostgREST, each request is one transaction under the role named by the JWT 
 those of the real database. Errors are PostgREST's: ``{"code", "message", "details", "hint"}``
 with its HTTP statuses. Rows are capped at ``max_rows`` per request, set-returning RPCs included
 (Supabase's default: 1000); a STABLE or IMMUTABLE function runs in a read-only transaction; each
-role runs under Supabase's statement timeout (anon 3 s, the others 8 s).
+request runs under its role's own settings, as PostgREST applies them (so Supabase's statement
+timeouts: anon 3 s, the others 8 s). The tests connect it as ``authenticator``, a non-superuser
+that may only switch to the API roles (tests/support/supabase_like.py).
 """
 
 from __future__ import annotations
@@ -71,9 +73,17 @@ class ApiError(Exception):
         self.body = {"code": code, "message": message, "details": details, "hint": hint}
 
 
-# Supabase's per-role statement_timeout (supabase/postgres init scripts; the service role has none
-# of its own and runs under the authenticator's 8 s).
-STATEMENT_TIMEOUTS = {"anon": "3s", "authenticated": "8s", "service_role": "8s"}
+# What PostgREST (11.1 and later: "impersonated role settings") applies when it switches to a role:
+# the role's own settings (ALTER ROLE ... SET), the database-specific ones last. PostgREST reads them
+# at start-up and on a config reload; read per request here, so a test may change them. On Supabase
+# that is statement_timeout: anon 3 s, authenticated 8 s; service_role has none and runs under the
+# authenticator's 8 s.
+_ROLE_SETTINGS = """
+select set_config(split_part(s, '=', 1), substr(s, strpos(s, '=') + 1), true)
+from pg_db_role_setting d join pg_roles r on r.oid = d.setrole, unnest(d.setconfig) s
+where r.rolname = %s and d.setdatabase in (0, (select oid from pg_database where datname = current_database()))
+order by d.setdatabase
+"""
 
 
 def _status_for(sqlstate: str, role: str) -> int:
@@ -132,6 +142,7 @@ class PostgrestServer:
         self.bytes_sent: Counter[str] = Counter()  # "rpc" / "table" -> response body bytes
         self.requests: list[tuple[str, str]] = []  # (method, path) of each request
         self.down = False  # when True, every request gets a 503: the store is "unreachable"
+        self._local = threading.local()  # each request is served on a thread of its own
         self._httpd = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         self._httpd.daemon_threads = True
         self._thread = threading.Thread(target=self._httpd.serve_forever, daemon=True)
@@ -235,17 +246,20 @@ class PostgrestServer:
         role = claims.get("role")
         if not isinstance(role, str) or not _NAME.match(role):
             raise ApiError(401, "PGRST301", "JWT has no valid role claim")
+        self._local.claims = claims  # for request.jwt.claims in this request's transaction
         return role
 
     @contextmanager
     def _transaction(self, role: str) -> Iterator[psycopg.Connection[Any]]:
+        """One transaction as PostgREST runs a request: the role's settings, then the role itself."""
+        claims = json.dumps(getattr(self._local, "claims", {"role": role}))
         with self.pool.connection() as conn:
             try:
                 with conn.transaction():
-                    conn.execute("select set_config('role', %s, true)", [role])
-                    # each request runs under its role's timeout, as Supabase configures them
+                    conn.execute(_ROLE_SETTINGS, [role])
                     conn.execute(
-                        "select set_config('statement_timeout', %s, true)", [STATEMENT_TIMEOUTS.get(role, "8s")]
+                        "select set_config('request.jwt.claims', %s, true), set_config('role', %s, true)",
+                        [claims, role],
                     )
                     yield conn
             except psycopg.Error as err:

@@ -1,4 +1,5 @@
-"""Fixtures of the integration tests: a real PostgreSQL (tests/postgres.py) and the REST layer."""
+"""Fixtures of the integration tests: a real PostgreSQL set up as a Supabase project's database
+(tests/support/postgres.py) and the REST layer over it."""
 
 from __future__ import annotations
 

@@ -17,7 +17,7 @@ from optimizer.deploy.local import LocalRegistry
 from optimizer.deploy.model import Artifact, DeployResult, RunRecord
 from optimizer.deploy.remote import SupabaseRegistry
 from optimizer.traces.supabase_client import SupabaseError
-from tests.fakes.postgrest import PostgrestServer
+from tests.support.postgres import postgrest
 
 SHA_1, SHA_2, SHA_3 = "1" * 40, "2" * 40, "3" * 40
 SOUL = Artifact("frontdesk", "souls/frontdesk.yaml", "soul", "name: frontdesk\n")
@@ -175,7 +175,7 @@ def test_a_project_capping_pages_below_1000_rows_is_still_read_whole(database_ur
     artifacts = [
         Artifact("frontdesk", f"prompts/frontdesk/part{n:02d}.md", "prompt", f"Part {n}.\n") for n in range(17)
     ]
-    with PostgrestServer(database_url, max_rows=5) as capped:  # the project's max rows: 5
+    with postgrest(database_url, max_rows=5) as capped:  # the project's max rows: 5
         registry = SupabaseRegistry(capped.url, capped.key("service_role"), SupabaseSettings())
         registry.deploy("c" * 40, artifacts)
         assert sorted(row.path for row in registry.active()) == sorted(a.path for a in artifacts)

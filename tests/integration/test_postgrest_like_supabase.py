@@ -1,6 +1,6 @@
-"""The tests' PostgREST layer is no kinder than PostgREST on Supabase: every read capped at the
-project's max rows (RPC sets too), STABLE functions in a read-only transaction, and each role's
-statement timeout (anon 3 s)."""
+"""The tests' PostgREST layer is no kinder than PostgREST on Supabase: logged in as authenticator,
+every read capped at the project's max rows (RPC sets too), STABLE functions in a read-only
+transaction, and each role's statement timeout (anon 3 s)."""
 
 from __future__ import annotations
 
@@ -8,7 +8,8 @@ import psycopg
 import pytest
 
 from optimizer.traces.rest import RestClient, RestError
-from tests.fakes.postgrest import PostgrestServer
+from tests.support.postgres import postgrest
+from tests.support.supabase_like import OWNER
 
 FUNCTIONS = """
 create table public.t_notes (n integer);
@@ -28,7 +29,7 @@ grant insert on public.t_notes to service_role;
 def layer(database_url):
     with psycopg.connect(database_url, autocommit=True) as conn:
         conn.execute(FUNCTIONS)
-    with PostgrestServer(database_url, max_rows=7) as server:
+    with postgrest(database_url, max_rows=7) as server:
         yield server
 
 
@@ -53,3 +54,9 @@ def test_a_stable_function_runs_read_only(layer):
 def test_the_anon_role_runs_under_its_3_second_timeout(layer):
     with pytest.raises(RestError, match="57014"):
         rpc(layer, "anon", "t_slow", {})
+
+
+def test_the_layer_may_switch_only_to_the_api_roles(layer):
+    # it logs in as authenticator, as PostgREST does on Supabase: a key naming the owner gets nowhere
+    with pytest.raises(RestError, match="42501"):
+        rpc(layer, OWNER, "t_numbers", {"p_n": 1})

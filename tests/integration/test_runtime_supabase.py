@@ -213,3 +213,17 @@ def test_from_config_reads_optimizer_yaml_and_needs_no_service_role_key(tmp_path
     assert analysed(rest).traces == 1
     with pytest.raises(Exception, match="MY_TRACES is not set"):
         Runtime.from_config("frontdesk", folder, {"MY_URL": rest.url, "MY_ANON": rest.key("anon")})
+
+
+def test_from_config_without_a_deploy_target_reads_supabase_when_its_url_is_set(tmp_path, rest):
+    folder = tmp_path / "agent-host"  # the rule `optimizer deploy` follows: the URL names the store
+    folder.mkdir()
+    (folder / "optimizer.yaml").write_text("traces: {source: supabase}\n")
+    deploy(rest, SHA_A, SOUL, SYSTEM)
+    env = {
+        "SUPABASE_URL": rest.url,
+        "SUPABASE_ANON_KEY": rest.key("anon"),
+        "SUPABASE_TRACE_KEY": rest.key(TRACE_WRITER),
+    }
+    with Runtime.from_config("frontdesk", folder, env) as runtime:
+        assert runtime.load().version == SHA_A

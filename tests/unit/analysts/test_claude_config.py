@@ -11,9 +11,9 @@ from optimizer.analysts.choice import choose_analyst
 from optimizer.analysts.claude import ClaudeAnalyst
 from optimizer.analysts.claude_client import MessagesClient
 from optimizer.analysts.heuristic import HeuristicAnalyst
-from optimizer.analysts.pricing import BUILTIN_PRICES, cost_usd, price_for
 from optimizer.config import DEFAULT_CLAUDE_MODEL, ClaudeSettings, load_settings
 from optimizer.errors import ConfigError
+from optimizer.pricing import BUILTIN_PRICES, cost_usd, price_for
 
 KEY = "sk-ant-test-0000"
 

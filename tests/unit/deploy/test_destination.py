@@ -30,12 +30,13 @@ def test_a_ci_runner_without_a_target_is_refused_naming_what_to_set(tmp_path, en
     assert "deploy.target: supabase" in refusal and "SUPABASE_SERVICE_ROLE_KEY" in refusal
 
 
-def test_supabase_secrets_without_a_target_are_named_on_ci_and_noted_elsewhere(tmp_path):
-    refusal = choose(settings(tmp_path), None, {**CI, **SECRETS}).refusal
-    assert refusal is not None and "SUPABASE_URL and SUPABASE_SERVICE_ROLE_KEY are" in refusal
-    at_home = choose(settings(tmp_path), None, SECRETS)
-    assert at_home.refusal is None and at_home.target == "local"
-    assert at_home.note is not None and "deploy.target: supabase" in at_home.note
+def test_supabase_secrets_without_a_target_choose_supabase_on_ci_and_at_home_and_say_so(tmp_path):
+    for env in ({**CI, **SECRETS}, SECRETS):
+        chosen = choose(settings(tmp_path), None, env)
+        assert chosen.target == "supabase" and chosen.refusal is None
+        assert chosen.note is not None and "deploying to Supabase, as SUPABASE_URL is set" in chosen.note
+    assert choose(settings(tmp_path, "local"), None, SECRETS).target == "local"  # an explicit target wins
+    assert choose(settings(tmp_path), "local", SECRETS).note is None
 
 
 def test_a_supabase_target_is_never_refused(tmp_path):

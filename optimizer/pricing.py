@@ -1,4 +1,4 @@
-"""What a Claude call costs: list prices per model in USD per million tokens, overridable in config.
+"""What a model call costs: list prices per model in USD per million tokens, overridable in config.
 
 Cache writes (5-minute TTL) cost 1.25x the input price and cache reads 0.1x, as on Anthropic's
 price list. A model the table does not know has no price: the run stops before any call and asks
