@@ -25,6 +25,8 @@ SAMPLE_EXCERPTS = 3
 MAX_ERROR_GROUPS = 500
 MAX_TOPICS = 200
 MAX_INJECTED = 50  # distinct blocks filled more than once into one rendered prompt, per agent
+_TOPIC_NAMES: dict[str, str] = {}  # topic as named -> redacted
+_MAX_TOPIC_NAMES = 50_000
 
 
 @dataclass
@@ -135,13 +137,15 @@ class Aggregator:
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
         agent, version = self._states(trace)
         _count_version(version, trace, started)
-        calls = trace.get("tool_calls")
+        get = trace.get
+        calls = get("tool_calls")
         if calls:
             _observe_tools(agent, version, calls, trace["trace_id"])
-        if trace.get("error"):
-            _group_error(agent, "agent", _error_text(trace["error"]), trace["trace_id"])
+        error = get("error")
+        if error:
+            _group_error(agent, "agent", _error_text(error), trace["trace_id"])
         _observe_conversation(agent, trace)
-        metadata = trace.get("metadata")
+        metadata = get("metadata")
         if metadata and "prompt_blocks" in metadata:
             _observe_rendered_prompts(agent, metadata["prompt_blocks"], trace["trace_id"])
 
@@ -163,9 +167,11 @@ def _count_version(version: VersionState, trace: dict[str, Any], started: dateti
     # Called once per trace: one frame, plain attribute updates, nothing allocated.
     get = trace.get
     version.traces += 1
-    if version.first_seen is None or started < version.first_seen:
+    first_seen = version.first_seen
+    if first_seen is None or started < first_seen:
         version.first_seen = started
-    if version.last_seen is None or started > version.last_seen:
+    last_seen = version.last_seen
+    if last_seen is None or started > last_seen:
         version.last_seen = started
     version.sessions.add(get("session_id") or trace["trace_id"])
     cost = get("cost_usd")
@@ -174,10 +180,11 @@ def _count_version(version: VersionState, trace: dict[str, Any], started: dateti
         version.cost_total += cost
     usage = get("usage")
     if usage:
-        version.input_tokens += usage.get("input_tokens") or 0
-        version.output_tokens += usage.get("output_tokens") or 0
-        version.cache_read_input_tokens += usage.get("cache_read_input_tokens") or 0
-        version.cache_creation_input_tokens += usage.get("cache_creation_input_tokens") or 0
+        usage_get = usage.get
+        version.input_tokens += usage_get("input_tokens") or 0
+        version.output_tokens += usage_get("output_tokens") or 0
+        version.cache_read_input_tokens += usage_get("cache_read_input_tokens") or 0
+        version.cache_creation_input_tokens += usage_get("cache_creation_input_tokens") or 0
     latency = get("latency_ms")
     if latency is not None:
         version.latency.add(latency)
@@ -190,10 +197,11 @@ def _count_version(version: VersionState, trace: dict[str, Any], started: dateti
     if sentiment:
         version.sentiment[sentiment] += 1
     feedback = get("feedback")
-    if feedback == "up":
-        version.feedback_up += 1
-    elif feedback == "down":
-        version.feedback_down += 1
+    if feedback is not None:
+        if feedback == "up":
+            version.feedback_up += 1
+        elif feedback == "down":
+            version.feedback_down += 1
     if get("error"):
         version.errors += 1
 
@@ -205,8 +213,8 @@ def _error_text(error: dict[str, Any]) -> str:
 def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[str, Any]], trace_id: str) -> None:
     last: dict[str, bool] = {}  # tool -> whether its last call in this turn failed
     for call in calls:
-        failed = count_call(version, call)
         name = redact_name(call["name"])
+        failed = _count_named_call(version, name, call)
         last[name] = failed
         if failed:
             _record_tool_failure(agent, name, call.get("error"), trace_id)
@@ -215,25 +223,32 @@ def _observe_tools(agent: AgentState, version: VersionState, calls: list[dict[st
 
 def count_turn(version: VersionState, last_failed: dict[str, bool]) -> None:
     """One turn per tool it called; a failure when the tool's last call in the turn failed."""
+    tools = version.tools
     for name, failed in last_failed.items():
-        counts = version.tools[name]
+        counts = tools[name]
         counts.turns += 1
         counts.turn_failures += failed
 
 
 def count_call(version: VersionState, call: dict[str, Any]) -> bool:
     """Count one tool call in its version (under its redacted name); True when it failed."""
-    name = redact_name(call["name"])
+    return _count_named_call(version, redact_name(call["name"]), call)
+
+
+def _count_named_call(version: VersionState, name: str, call: dict[str, Any]) -> bool:
     counts = version.tools.get(name)
     if counts is None:
         counts = version.tools[name] = ToolCounts()
     counts.calls += 1
-    latency = call.get("latency_ms")
+    get = call.get
+    latency = get("latency_ms")
     if latency is not None:
         counts.latency.add(latency)
-    failed = call.get("ok") is False or bool(call.get("error"))
-    counts.failures += failed
-    counts.retries += call.get("retry") is True
+    failed = get("ok") is False or bool(get("error"))
+    if failed:
+        counts.failures += 1
+    if get("retry") is True:
+        counts.retries += 1
     return failed
 
 
@@ -261,16 +276,18 @@ def _group_error(agent: AgentState, origin: str, message: str, trace_id: str) ->
 
 def _observe_conversation(agent: AgentState, trace: dict[str, Any]) -> None:
     trace_id = trace["trace_id"]
-    seen = read_conversation(trace.get("messages"))
+    get = trace.get
+    seen = read_conversation(get("messages"))
     for question, reply in seen.gaps:
         agent.unanswered.add(question, trace_id, reply)
-    topic = _observe_topic(agent, trace, seen.first_question)
-    if seen.staff is not None and trace.get("escalated"):
+    first_question = seen.first_question
+    topic = _observe_topic(agent, trace, first_question)
+    if seen.staff is not None and get("escalated"):
         sample_of(agent.staff_replies, topic, REPLY_CHARS).add(trace_id, seen.staff)
-    if trace.get("sentiment") == "negative":
-        agent.negative.add(trace_id, seen.last_question or seen.first_question)
-    if trace.get("owner_corrected") or seen.correction:
-        agent.corrected.add(trace_id, seen.correction or seen.first_question)
+    if get("sentiment") == "negative":
+        agent.negative.add(trace_id, seen.last_question or first_question)
+    if seen.correction or get("owner_corrected"):
+        agent.corrected.add(trace_id, seen.correction or first_question)
 
 
 def known_topic(agent: AgentState, topic: str) -> str:
@@ -286,12 +303,23 @@ def sample_of(samples: dict[str, Samples], key: str, chars: int = 160) -> Sample
 
 
 def _observe_topic(agent: AgentState, trace: dict[str, Any], first_question: str | None) -> str:
-    topic = known_topic(agent, redact_name(topic_named(trace.get("metadata"), first_question)))
+    topic = known_topic(agent, _redacted_topic(topic_named(trace.get("metadata"), first_question)))
     agent.topic_traces[topic] += 1
     if trace.get("escalated"):
         agent.topic_escalations[topic] += 1
         sample_of(agent.escalation_samples, topic).add(trace["trace_id"], first_question)
     return topic
+
+
+def _redacted_topic(topic: str) -> str:
+    # Questions nobody else asked each bring a new word as their topic, too many for redact_name's
+    # cache: redacting costs more than the rest of the trace, so topics keep a larger memo of their own.
+    redacted = _TOPIC_NAMES.get(topic)
+    if redacted is None:
+        redacted = redact_name(topic)
+        if len(_TOPIC_NAMES) < _MAX_TOPIC_NAMES:  # kept when full: the frequent topics came first
+            _TOPIC_NAMES[topic] = redacted
+    return redacted
 
 
 def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:

@@ -22,26 +22,29 @@ class Conversation:
 
 
 def read_conversation(messages: Iterable[dict[str, Any]] | None) -> Conversation:
-    seen = Conversation()
+    # Once per trace: locals while reading, one object at the end.
+    first = last = staff = correction = None
+    gaps: list[tuple[str, str | None]] = []
     for message in messages or ():
         content = message.get("content")
         if not content:
             continue
         role = message.get("role")
         if role == "user":
-            seen.last_question = content
-            if seen.first_question is None:
-                seen.first_question = content
-        elif role == "assistant" and seen.last_question is not None and is_unanswered(content):
-            seen.gaps.append((seen.last_question, None))
-            seen.last_question = None  # one gap per question, however often the agent repeats itself
+            last = content
+            if first is None:
+                first = content
+        elif role == "assistant":
+            if last is not None and is_unanswered(content):
+                gaps.append((last, None))
+                last = None  # one gap per question, however often the agent repeats itself
         elif role == "human":
-            seen.staff = seen.staff or content
-            if seen.gaps and seen.gaps[-1][1] is None:
-                seen.gaps[-1] = (seen.gaps[-1][0], content)
+            staff = staff or content
+            if gaps and gaps[-1][1] is None:
+                gaps[-1] = (gaps[-1][0], content)
         elif role == "owner":
-            seen.correction = seen.correction or content
-    return seen
+            correction = correction or content
+    return Conversation(first, last, gaps, staff, correction)
 
 
 def topic_named(metadata: Any, first_question: str | None) -> str:

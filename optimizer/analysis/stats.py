@@ -11,6 +11,9 @@ import math
 from collections.abc import Mapping
 from dataclasses import dataclass
 
+_ceil, _log = math.ceil, math.log
+_LOG_GAMMA = math.log(1.01)
+
 
 class QuantileSketch:
     """Log-bucketed histogram (DDSketch-style): quantiles within ~0.5% relative error.
@@ -19,7 +22,7 @@ class QuantileSketch:
     """
 
     __slots__ = ("_buckets", "_count", "_zeros")
-    _LOG_GAMMA = math.log(1.01)
+    _LOG_GAMMA = _LOG_GAMMA
 
     def __init__(self) -> None:
         self._buckets: dict[int, int] = {}
@@ -27,12 +30,14 @@ class QuantileSketch:
         self._count = 0
 
     def add(self, value: float) -> None:
+        # Called per trace and per tool call: module-level names, no attribute lookups.
         self._count += 1
         if value <= 0:
             self._zeros += 1
             return
-        key = math.ceil(math.log(value) / self._LOG_GAMMA)
-        self._buckets[key] = self._buckets.get(key, 0) + 1
+        key = _ceil(_log(value) / _LOG_GAMMA)
+        buckets = self._buckets
+        buckets[key] = buckets.get(key, 0) + 1
 
     @classmethod
     def log_gamma(cls) -> float:

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from optimizer.text.redact import excerpt
 
@@ -197,10 +198,13 @@ _SPECIFIC = frozenset(_SYNONYMS) - _GENERIC
 _PAIR_STARTS = frozenset(_PAIRS)
 
 # Raw token (split on whitespace, punctuation and all) -> its canonical words, () for a stopword.
-# Vocabulary is Zipfian, so the cache nearly always hits; it is cleared when full to stay bounded.
+# Vocabulary is Zipfian, so the cache nearly always hits. Once full it is kept as it is (new tokens
+# are worked out and not stored): clearing it would throw away the frequent words with the rare.
 _TOKEN_CACHE: dict[str, tuple[str, ...]] = {}
 _TOKEN_CACHE_MAX = 50_000
 _PUNCTUATION = ".,;:!?()[]{}\"'*"
+_ASCII_CAPITAL = re.compile("[A-Z]")
+_NO_NAMES: frozenset[str] = frozenset()
 _SENTENCE = re.compile(r"(?<=[.!?])\s+|\n+")
 
 
@@ -240,20 +244,30 @@ def _canonical_tokens(tokens: list[str]) -> list[str]:
 def _learn(raw: str) -> tuple[str, ...]:
     # An address, a link or a long token with digits (a key, an id, a number) is no topic, and
     # its pieces would carry it into a cluster's keywords unredacted.
-    opaque = "@" in raw or "://" in raw or (len(raw) >= 6 and any(char.isdigit() for char in raw))
-    words = () if opaque else tuple(_canonical_tokens(_TOKEN.findall(raw)))
-    if len(_TOKEN_CACHE) >= _TOKEN_CACHE_MAX:
-        _TOKEN_CACHE.clear()
-    _TOKEN_CACHE[raw] = words
+    opaque = "@" in raw or "://" in raw or (len(raw) >= 6 and not raw.isalpha() and any(map(str.isdigit, raw)))
+    if opaque:
+        words: tuple[str, ...] = ()
+    elif raw.isascii() and raw.isalpha():  # most new tokens: one word, no punctuation
+        word = _canonicalize(raw)
+        words = (word,) if word else ()
+    else:
+        words = tuple(_canonical_tokens(_TOKEN.findall(raw)))
+    if len(_TOKEN_CACHE) < _TOKEN_CACHE_MAX:
+        _TOKEN_CACHE[raw] = words
     return words
 
 
-def _words(text: str) -> list[str]:
+@lru_cache(maxsize=1)  # a trace's first question is read for its topic and, unanswered, by the clusterer
+def _words(text: str) -> tuple[str, ...]:
     """Canonical content words of ``text`` in order, repeats included.
 
     The hot path is a whitespace split and one dict lookup per token. Only when a token can
     start a two-word phrase ("check in", "money back") does it look at the next token.
     """
+    return tuple(_read_words(text))
+
+
+def _read_words(text: str) -> list[str]:
     lowered = text.lower()
     if "\u2019" in lowered:
         lowered = lowered.replace("\u2019", "'")
@@ -329,6 +343,8 @@ def topic_phrase(label: str) -> str:
 def _proper_nouns(text: str) -> frozenset[str]:
     """Words capitalised inside a sentence and unknown to the vocabulary: names of people and
     places, never a topic ("Hi, this is German Gonzalez" names nobody's question)."""
+    if text.isascii() and _ASCII_CAPITAL.search(text, 1) is None:
+        return _NO_NAMES  # the first word is never read as a name, and no other is capitalised
     names = set()
     for sentence in _SENTENCE.split(text):
         for token in sentence.split()[1:]:
@@ -345,12 +361,15 @@ def topic_of(text: str) -> str:
     then a generic topic.
     """
     words = _words(text)
-    for word in words:
-        if word in _SPECIFIC:
-            return word  # the first one asked about: "a refund, the bell arrived broken" is a refund
-    if words:
-        return min(words, key=_specificity)
-    return "other"
+    if not _SPECIFIC.isdisjoint(words):
+        for word in words:
+            if word in _SPECIFIC:
+                return word  # the first one asked about: "a refund, the bell arrived broken" is a refund
+    others = [word for word in words if word not in _GENERIC]
+    if others:  # the longest, ties alphabetical: what _specificity ranks first
+        longest = max(map(len, others))
+        return min(word for word in others if len(word) == longest)
+    return min(words) if words else "other"
 
 
 @dataclass(frozen=True)

@@ -15,11 +15,15 @@ from typing import Any
 _AGENT_NAME = re.compile(r"[A-Za-z0-9][A-Za-z0-9_.-]*\Z")
 _known_agents: set[str] = set()  # names already matched; bounded below
 _MAX_KNOWN_AGENTS = 10_000
-_USAGE_KEYS = ("input_tokens", "output_tokens", "cache_read_input_tokens", "cache_creation_input_tokens")
 _SENTIMENTS = frozenset({"positive", "neutral", "negative", "unknown"})
 _FEEDBACK = frozenset({"up", "down"})
 _ARMS = frozenset({"canary", "stable"})
 _fromisoformat = datetime.fromisoformat
+# Types a value may have, as sets: one membership test instead of "is None or type is ...".
+_STR_OR_NULL = frozenset({str, type(None)})
+_BOOL_OR_NULL = frozenset({bool, type(None)})
+_OBJECT_OR_NULL = frozenset({dict, type(None)})
+_NUMBER = frozenset({int, float})  # not bool: JSON Schema's true is no number
 
 
 def started_at_if_valid(record: Any) -> datetime | None:
@@ -37,13 +41,23 @@ def started_at_if_valid(record: Any) -> datetime | None:
             return None
         if len(_known_agents) < _MAX_KNOWN_AGENTS:
             _known_agents.add(value)
-    started = _timestamp(get("started_at"))
-    if started is None:
+    value = get("started_at")
+    if type(value) is not str or ("T" not in value and " " not in value):
         return None
-    for key in ("session_id", "prompt_version", "model", "channel"):
-        value = get(key)
-        if value is not None and type(value) is not str:
-            return None
+    try:
+        started = _fromisoformat(value)
+    except ValueError:
+        return None
+    if (
+        type(get("session_id")) not in _STR_OR_NULL
+        or type(get("prompt_version")) not in _STR_OR_NULL
+        or type(get("model")) not in _STR_OR_NULL
+        or type(get("channel")) not in _STR_OR_NULL
+        or type(get("escalated")) not in _BOOL_OR_NULL
+        or type(get("owner_corrected")) not in _BOOL_OR_NULL
+        or type(get("metadata")) not in _OBJECT_OR_NULL
+    ):
+        return None
     value = get("ended_at")
     if value is not None and _timestamp(value) is None:
         return None
@@ -51,20 +65,27 @@ def started_at_if_valid(record: Any) -> datetime | None:
     if usage is not None:
         if type(usage) is not dict:
             return None
-        for key in _USAGE_KEYS:
-            value = usage.get(key)
+        get_count = usage.get
+        for value in (
+            get_count("input_tokens"),
+            get_count("output_tokens"),
+            get_count("cache_read_input_tokens"),
+            get_count("cache_creation_input_tokens"),
+        ):
             if value is not None and not (type(value) is int and value >= 0) and not is_count(value):
                 return None
-    for key in ("cost_usd", "latency_ms"):
-        value = get(key)
-        if value is not None and not ((type(value) is int or type(value) is float) and value >= 0):
-            return None
-    if not (_calls_ok(get("tool_calls")) and _messages_ok(get("messages"))):
+    value = get("cost_usd")
+    if value is not None and not (type(value) in _NUMBER and value >= 0):
         return None
-    for key in ("escalated", "owner_corrected"):
-        value = get(key)
-        if value is not None and type(value) is not bool:
-            return None
+    value = get("latency_ms")
+    if value is not None and not (type(value) in _NUMBER and value >= 0):
+        return None
+    value = get("tool_calls")
+    if value is not None and not _calls_ok(value):
+        return None
+    value = get("messages")
+    if value is not None and not _messages_ok(value):
+        return None
     value = get("sentiment")
     if value is not None and (type(value) is not str or value not in _SENTIMENTS):
         return None
@@ -76,11 +97,8 @@ def started_at_if_valid(record: Any) -> datetime | None:
         return None
     value = get("error")
     if value is not None and not (
-        type(value) is dict and _optional_str(value.get("type")) and _optional_str(value.get("message"))
+        type(value) is dict and type(value.get("type")) in _STR_OR_NULL and type(value.get("message")) in _STR_OR_NULL
     ):
-        return None
-    value = get("metadata")
-    if value is not None and type(value) is not dict:
         return None
     return started if started.tzinfo else started.replace(tzinfo=UTC)
 
@@ -101,39 +119,39 @@ def _timestamp(value: Any) -> datetime | None:
         return None
 
 
-def _optional_str(value: Any) -> bool:
-    return value is None or type(value) is str
-
-
 def _calls_ok(calls: Any) -> bool:
-    if calls is None:
-        return True
     if type(calls) is not list:
         return False
     for call in calls:
         if type(call) is not dict:
             return False
-        name, ok, latency, retry = call.get("name"), call.get("ok"), call.get("latency_ms"), call.get("retry")
-        if type(name) is not str or not name or (ok is not None and type(ok) is not bool):
+        get = call.get
+        name = get("name")
+        if type(name) is not str or not name:
             return False
-        if retry is not None and type(retry) is not bool:
+        if (
+            type(get("ok")) not in _BOOL_OR_NULL
+            or type(get("retry")) not in _BOOL_OR_NULL
+            or type(get("error")) not in _STR_OR_NULL
+        ):
             return False
-        if not _optional_str(call.get("error")):
-            return False
-        if latency is not None and not ((type(latency) is int or type(latency) is float) and latency >= 0):
+        latency = get("latency_ms")
+        if latency is not None and not (type(latency) in _NUMBER and latency >= 0):
             return False
     return True
 
 
 def _messages_ok(messages: Any) -> bool:
-    if messages is None:
-        return True
     if type(messages) is not list:
         return False
     for message in messages:
-        if type(message) is not dict or type(message.get("role")) is not str:
+        if type(message) is not dict:
             return False
-        content, at = message.get("content"), message.get("at")
-        if (content is not None and type(content) is not str) or (at is not None and type(at) is not str):
+        get = message.get
+        if (
+            type(get("role")) is not str
+            or type(get("content")) not in _STR_OR_NULL
+            or type(get("at")) not in _STR_OR_NULL
+        ):
             return False
     return True

@@ -107,33 +107,43 @@ class JsonlReader:
             raise TraceSourceError(f"{file}: cannot read after line {self._line_number}: {err}") from err
 
     def _read_lines(self, stream: IO[bytes], raw: IO[bytes], name: str, selection: _Selection) -> Iterator[Trace]:
-        # The hot loop: one JSON parse and one schema check per line, nothing else held.
+        # The hot loop: one JSON parse and one schema check per line, nothing else held; what it
+        # reads per line is in locals, the counts are written back once at the end.
         next_report = _PROGRESS_EVERY
-        for number, line in enumerate(stream, 1):
-            self._line_number = number
-            try:
-                record = orjson.loads(line)
-            except orjson.JSONDecodeError as err:
-                if line.strip():  # a blank line is no trace, and no error either
-                    self._lines += 1
-                    self._skip(name, number, f"not valid JSON ({redact(str(err))})")
-                continue
-            self._lines += 1
-            started = started_at_if_valid(record)
-            if started is None:
-                self._skip(name, number, trace_problem(record) or "breaks the trace schema")
-                continue
-            if selection.accepts(record, started):
-                seen = len(self._seen_ids)
-                self._seen_ids.add(hash(record["trace_id"]))
-                if len(self._seen_ids) == seen:
-                    self._skip(name, number, "trace_id already read in this window: a duplicate, counted once")
+        progress = self._progress
+        start, end, agent = selection.start, selection.end, selection.agent
+        seen_ids = self._seen_ids
+        loads, decode_error, valid_start = orjson.loads, orjson.JSONDecodeError, started_at_if_valid
+        lines = in_window = number = 0
+        try:
+            for number, line in enumerate(stream, 1):
+                try:
+                    record = loads(line)
+                except decode_error as err:
+                    if line.strip():  # a blank line is no trace, and no error either
+                        lines += 1
+                        self._skip(name, number, f"not valid JSON ({redact(str(err))})")
                     continue
-                self._in_window += 1
-                yield started, record
-            if self._progress and raw.tell() >= next_report:
-                next_report = raw.tell() + _PROGRESS_EVERY
-                self._progress(self._bytes_before + raw.tell(), self._bytes_total)
+                lines += 1
+                started = valid_start(record)
+                if started is None:
+                    self._skip(name, number, trace_problem(record) or "breaks the trace schema")
+                    continue
+                if start <= started < end and (agent is None or record["agent"] == agent):
+                    seen = len(seen_ids)
+                    seen_ids.add(hash(record["trace_id"]))
+                    if len(seen_ids) == seen:
+                        self._skip(name, number, "trace_id already read in this window: a duplicate, counted once")
+                        continue
+                    in_window += 1
+                    yield started, record
+                if progress and raw.tell() >= next_report:
+                    next_report = raw.tell() + _PROGRESS_EVERY
+                    progress(self._bytes_before + raw.tell(), self._bytes_total)
+        finally:
+            self._line_number = number
+            self._lines += lines
+            self._in_window += in_window
 
     def _skip(self, file: str, line: int, reason: str) -> None:
         self._skipped += 1
