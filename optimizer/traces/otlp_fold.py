@@ -168,6 +168,7 @@ def _record(view: _View, trace_id: str, prices: Prices) -> dict[str, Any]:
         "prompt_version": view.first("prompt_version"),
         "model": _model(view),
         "channel": view.first("channel"),
+        "arm": view.first("arm"),
         "escalated": view.first("escalated"),
         "owner_corrected": view.first("owner_corrected"),
         "sentiment": view.first("sentiment"),
@@ -180,7 +181,7 @@ def _record(view: _View, trace_id: str, prices: Prices) -> dict[str, Any]:
     record["messages"] = _messages(view)
     if turn.error:
         record["error"] = {"type": turn.get(ERROR_TYPE), "message": turn.status_message}
-    record["metadata"] = _metadata(view)
+    record["metadata"] = view.first("metadata")
     return {key: value for key, value in record.items() if value is not None}
 
 
@@ -323,11 +324,3 @@ def _openinference(span: Span, prefix: str) -> list[dict[str, Any]]:
             raise AttributeProblem(f"attribute {prefix}{index}.message.role is missing")
         found.append({"role": slots[index]["role"], "content": slots[index].get("content")})
     return found
-
-
-def _metadata(view: _View) -> dict[str, Any] | None:
-    metadata = view.first("metadata")
-    arm = view.first("metadata.arm")
-    if arm is not None:
-        metadata = {**(metadata or {}), "arm": arm}
-    return metadata

@@ -187,7 +187,7 @@ FIELDS: tuple[Field, ...] = (
     Field("feedback", ("optimizer.feedback",), FEEDBACK_KIND, TURN),
     Field("channel", ("optimizer.channel",), STRING, TURN),
     Field("metadata", ("optimizer.metadata", "metadata"), JSON_OBJECT, TURN, "OpenInference's metadata too"),
-    Field("metadata.arm", ("optimizer.arm",), STRING, TURN, "stable or canary: set by the runtime"),
+    Field("arm", ("optimizer.arm",), STRING, TURN, "stable or canary: the canary arm the runtime gave the session"),
 )
 
 BY_TARGET = {field.target: field for field in FIELDS}

@@ -6,7 +6,6 @@ from __future__ import annotations
 import json
 import subprocess
 import sys
-from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 
 from opentelemetry import trace as otel_trace
@@ -59,21 +58,23 @@ def test_the_agent_span_carries_the_version_the_otlp_source_reads(tmp_path):
     assert reader.report().skipped_examples[0].reason.endswith("agent is missing or not a valid agent name")
 
 
-@dataclass(frozen=True)
-class ArmedVersion(ActiveVersion):
-    arm: str = "canary"  # what a canary deploy's version carries
-
-
-def test_the_arm_is_stamped_when_the_version_has_one():
+def test_the_arm_is_stamped_when_the_version_has_one_and_read_back_as_the_traces_arm(tmp_path):
     tracer, exporter = tracer_and_spans()
-    with tracer.start_as_current_span("invoke_agent"):
-        stamp_current_span(ArmedVersion("frontdesk", SHA, None))
+    with tracer.start_as_current_span("invoke_agent") as span:
+        span.set_attribute("gen_ai.operation.name", "invoke_agent")
+        span.set_attribute("gen_ai.agent.name", "frontdesk")
+        stamp_current_span(ActiveVersion("frontdesk", SHA, None, arm="canary"))
     with tracer.start_as_current_span("invoke_agent"):
         stamp_current_span(ActiveVersion("frontdesk", SHA, None))
     first, second = exporter.get_finished_spans()
     assert first.attributes["optimizer.arm"] == "canary"
     assert "optimizer.arm" not in second.attributes
     assert otel_trace.get_current_span().is_recording() is False
+    path = tmp_path / "otel.jsonl"
+    path.write_bytes(b"".join(collector_lines([first])))
+    now = datetime.now(UTC)
+    [(_, record)] = OtlpReader([path], str(path)).read(now - timedelta(hours=1), now + timedelta(hours=1))
+    assert record["arm"] == "canary" and "arm" not in (record.get("metadata") or {})
 
 
 RUN = """
