@@ -147,7 +147,7 @@ class Aggregator:
         _observe_conversation(agent, trace)
         metadata = get("metadata")
         if metadata and "prompt_blocks" in metadata:
-            _observe_rendered_prompts(agent, metadata["prompt_blocks"], trace["trace_id"])
+            observe_rendered_prompts(agent, metadata["prompt_blocks"], (trace["trace_id"],))
 
     def _states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
         """The trace's agent and version state, created on first sight; counts the trace."""
@@ -322,9 +322,10 @@ def _redacted_topic(topic: str) -> str:
     return redacted
 
 
-def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -> None:
+def observe_rendered_prompts(agent: AgentState, rendered: Any, trace_ids: tuple[str, ...], traces: int = 1) -> None:
     """Paragraphs filled into one rendered prompt more than once: [{prompt, blocks: [{placeholder,
-    paragraphs: [[hash, chars], ...]}]}]."""
+    paragraphs: [[hash, chars], ...]}]}], carried by ``traces`` traces (the Supabase path groups
+    traces with the same blocks), of which ``trace_ids`` are the first."""
     for prompt in rendered if isinstance(rendered, list) else ():
         blocks = prompt.get("blocks") if isinstance(prompt, dict) else None
         if not isinstance(blocks, list) or len(blocks) < 2:
@@ -337,20 +338,23 @@ def _observe_rendered_prompts(agent: AgentState, rendered: Any, trace_id: str) -
                         seen.setdefault(str(item[0]), []).append((str(block.get("placeholder")), item[1]))
         repeated = {digest: copies for digest, copies in seen.items() if len(copies) > 1}
         if repeated:
-            _count_injected(agent, str(prompt.get("prompt")), repeated, trace_id)
+            _count_injected(agent, str(prompt.get("prompt")), repeated, trace_ids, traces)
 
 
-def _count_injected(agent: AgentState, prompt: str, repeated: dict[str, list[tuple[str, int]]], trace_id: str) -> None:
+def _count_injected(
+    agent: AgentState, prompt: str, repeated: dict[str, list[tuple[str, int]]], trace_ids: tuple[str, ...], traces: int
+) -> None:
     key = hashlib.sha256(" ".join(sorted(repeated)).encode()).hexdigest()[:10]
     entry = agent.injected.get((prompt, key))
     if entry is None:
         if len(agent.injected) >= MAX_INJECTED:
             return
         entry = agent.injected[(prompt, key)] = InjectedBlock(prompt, key)
-    entry.traces += 1
+    entry.traces += traces
     entry.copies = max(entry.copies, *(len(copies) for copies in repeated.values()))
     entry.chars_per_copy = sum(copies[0][1] for copies in repeated.values())
     entry.tokens_per_copy = sum(tokens_for_chars(copies[0][1]) for copies in repeated.values())
     entry.wasted_tokens = sum(tokens_for_chars(copies[0][1]) * (len(copies) - 1) for copies in repeated.values())
     entry.placeholders.update(name for copies in repeated.values() for name, _ in copies)
-    entry.samples.add(trace_id)
+    for trace_id in trace_ids:
+        entry.samples.add(trace_id)

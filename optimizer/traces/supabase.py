@@ -18,13 +18,15 @@ from optimizer.analysis.stats import QuantileSketch
 from optimizer.config import SupabaseSettings
 from optimizer.models import SourceReport
 from optimizer.traces.supabase_client import SupabaseError, call, connect, host_of
-from optimizer.traces.supabase_state import states_from_analysis
+from optimizer.traces.supabase_state import add_prompt_blocks, states_from_analysis
 
 if TYPE_CHECKING:
     from supabase import Client
 
 ANALYZE_FUNCTION = "optimizer_analyze"
 ROLL_UP_FUNCTION = "optimizer_roll_up"  # supabase/migrations/20261203160000_optimizer_rollup_queue.sql
+PROMPT_BLOCKS_FUNCTION = "optimizer_prompt_blocks"  # supabase/migrations/20261203180000_optimizer_prompt_blocks.sql
+MAX_PROMPT_BLOCK_GROUPS = 1_000  # distinct renderings per read; a repetition shows in the first ones it appears in
 ROLL_UP_CHUNK = 20_000  # queued traces per request: 1.5-3.5 s at the 5,600-14,000 rows/s measured here
 _SECTIONS = ("traces", "tools", "unanswered", "samples", "replies")
 
@@ -54,6 +56,10 @@ def roll_up(client: Client, url: str) -> int:
             return rolled
 
 
+def _blocks_params(params: dict[str, Any]) -> dict[str, Any]:
+    return {key: params[key] for key in ("p_start", "p_end", "p_agent")} | {"p_max": MAX_PROMPT_BLOCK_GROUPS}
+
+
 class SupabaseAnalysis:
     """Traces in the optimizer_traces table (or a view of that name), analyzed by SQL functions."""
 
@@ -70,6 +76,11 @@ class SupabaseAnalysis:
         with connect(self.url, self._key, self._settings.timeout) as client:
             roll_up(client, self.url)
             response = call("analyze traces", self.url, lambda: client.rpc(ANALYZE_FUNCTION, params).execute())
+            blocks = call(
+                "read the rendered prompts' blocks",
+                self.url,
+                lambda: client.rpc(PROMPT_BLOCKS_FUNCTION, _blocks_params(params)).execute(),
+            )
         result = response.data
         if not isinstance(result, dict) or any(section not in result for section in _SECTIONS):
             raise SupabaseError(
@@ -77,6 +88,7 @@ class SupabaseAnalysis:
                 "apply the migrations in supabase/migrations (supabase db push)"
             )
         states, truncation = states_from_analysis(result)
+        add_prompt_blocks(states, blocks.data)
         self._traces = sum(state.traces for state in states.values())
         self._notes = truncation.notes()
         return states

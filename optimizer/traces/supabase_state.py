@@ -25,6 +25,7 @@ from optimizer.analysis.aggregate import (
     ToolCounts,
     VersionState,
     known_topic,
+    observe_rendered_prompts,
     sample_of,
 )
 from optimizer.analysis.conversation import Conversation, read_conversation, topic_named
@@ -259,3 +260,13 @@ def _conversations(rows: list[dict[str, Any]], agent: AgentLookup) -> None:
             state.negative.add(row["trace_id"], said.last_question or said.first_question)
         else:
             state.corrected.add(row["trace_id"], said.correction or said.first_question)
+
+
+def add_prompt_blocks(states: dict[str, AgentState], result: Any) -> None:
+    """The renderings optimizer_prompt_blocks grouped, fed to the aggregator's own check for repeated blocks."""
+    rows = result.get("rows") if isinstance(result, dict) else None
+    for row in rows if isinstance(rows, list) else ():
+        state = states.get(str(row.get("agent"))) if isinstance(row, dict) else None
+        if state is not None and isinstance(row.get("traces"), int):
+            trace_ids = tuple(str(trace_id) for trace_id in row.get("trace_ids") or ())
+            observe_rendered_prompts(state, row.get("blocks"), trace_ids, row["traces"])

@@ -337,3 +337,24 @@ def test_the_shipped_example_gives_the_same_report_through_supabase(database_url
     kinds = {finding["kind"] for finding in got["agents"][0]["findings"]}
     assert {"tool_failure", "repeated_error", "knowledge_gap", "escalation", "cost_regression"} <= kinds
     assert rest.bytes_sent["table"] == 0  # no row was pulled through the table endpoint
+
+
+def test_a_block_injected_twice_at_run_time_is_found_through_supabase_as_from_jsonl(database_url, rest, tmp_path):
+    from tests.unit.runtime.test_injected_duplication import PLAYBOOKS, trace_after
+
+    twice = "{{PLAYBOOKS}}\n\nRules.\n\n{{PLAYBOOKS}}\n"
+    records = [
+        {
+            **trace_after(twice if n % 3 else "{{PLAYBOOKS}}\n", n, PLAYBOOKS=PLAYBOOKS),
+            "started_at": f"{START:%Y-%m-%d}T0{n}:00:00Z",
+        }
+        for n in range(7)
+    ]
+    insert_traces(database_url, records)
+    expected, actual = jsonl_states(tmp_path, records), supabase_states(rest)
+    want, got = (
+        [f.to_dict() for f in analyze_agent(states["frontdesk"], None, LOW).findings if f.kind == "prompt_duplication"]
+        for states in (expected, actual)
+    )
+    assert got == want and len(got) == 1
+    assert got[0]["figures"]["traces"] == 4 and got[0]["figures"]["wasted_tokens_in_window"] == 2000
