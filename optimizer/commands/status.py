@@ -24,7 +24,7 @@ from optimizer.gitops.repo import AgentRepo
 from optimizer.measure.effects import guards_from
 from optimizer.propose.canary_pass import judge_one
 from optimizer.timeutil import utc_now
-from optimizer.traces.source import open_source
+from optimizer.traces.source import TraceSource, open_source
 
 
 def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> None:
@@ -58,13 +58,15 @@ def canary_lines(settings: Settings, running: list[Canary]) -> list[str]:
     now = utc_now()  # "so far": the live state, whatever window.now pins for runs
     guards = guards_from(settings.measure.guards)
     lines = []
+    source: TraceSource | None = None
     for canary in running:
         head = (
             f"canary {canary.agent}: {short_sha(canary.git_sha)} for {canary.share:.0%} of sessions beside "
             f"{short_sha(canary.stable_sha)} since {canary.started_at}"
         )
         try:
-            judged = judge_one(open_source(settings, settings.resolve_traces_path()), canary, now, guards)
+            source = source or open_source(settings, settings.resolve_traces_path())
+            judged = judge_one(source, canary, now, guards)
         except OptimizerError as err:
             lines.append(f"{head}: traces not read ({err})")
             continue

@@ -86,9 +86,7 @@ class SupabaseRegistry:
 
     def deploy(self, git_sha: str, artifacts: Sequence[Artifact]) -> DeployResult:
         params = {"p_git_sha": git_sha, "p_artifacts": [artifact.to_dict() for artifact in artifacts]}
-        with connect(self.url, self._key, self._timeout) as client:
-            response = call("deploy", self.url, lambda: client.rpc("optimizer_deploy", params).execute())
-        data = response.data
+        data = self._rpc("deploy", "optimizer_deploy", params)
         if not isinstance(data, dict) or "inserted" not in data:
             raise RegistryError(
                 f"deploy: optimizer_deploy at {host_of(self.url)} gave an unexpected answer: {data!r}"[:300]

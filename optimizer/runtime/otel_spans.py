@@ -25,9 +25,8 @@ def stamp_current_span(active: ActiveVersion) -> ActiveVersion:
         span = api.get_current_span()
         if span.is_recording():
             span.set_attribute(PROMPT_VERSION, active.version)
-            arm = getattr(active, "arm", None)  # the arm a canary deploy gave this conversation, when it has one
-            if isinstance(arm, str):
-                span.set_attribute(ARM, arm)
+            if active.arm is not None:  # the arm a canary deploy gave this conversation
+                span.set_attribute(ARM, active.arm)
     return active
 
 

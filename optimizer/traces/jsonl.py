@@ -10,7 +10,7 @@ from __future__ import annotations
 import gzip
 import zlib
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import IO, Any, cast
@@ -53,8 +53,18 @@ class _Selection:
     end: datetime
     agent: str | None
 
-    def accepts(self, record: dict[str, Any], started: datetime) -> bool:
-        return self.start <= started < self.end and (self.agent is None or record["agent"] == self.agent)
+
+@dataclass
+class SkippedLines:
+    """The lines (or spans, or traces) a reader skipped: how many, and the first few, each named by file and line."""
+
+    count: int = 0
+    examples: list[SkippedLine] = field(default_factory=list)
+
+    def add(self, file: str, line: int, reason: str) -> None:
+        self.count += 1
+        if len(self.examples) < MAX_SKIPPED_EXAMPLES:
+            self.examples.append(SkippedLine(file, line, reason[:200]))
 
 
 class JsonlReader:
@@ -66,8 +76,7 @@ class JsonlReader:
         self._files = 0
         self._lines = 0
         self._in_window = 0
-        self._skipped = 0
-        self._examples: list[SkippedLine] = []
+        self._skips = SkippedLines()
         self._line_number = 0
         self._bytes_total = 0
         self._bytes_before = 0
@@ -93,8 +102,8 @@ class JsonlReader:
             files=self._files,
             lines=self._lines,
             traces_in_window=self._in_window,
-            skipped=self._skipped,
-            skipped_examples=tuple(self._examples),
+            skipped=self._skips.count,
+            skipped_examples=tuple(self._skips.examples),
         )
 
     def _read_file(self, file: Path, selection: _Selection) -> Iterator[Trace]:
@@ -146,6 +155,4 @@ class JsonlReader:
             self._in_window += in_window
 
     def _skip(self, file: str, line: int, reason: str) -> None:
-        self._skipped += 1
-        if len(self._examples) < MAX_SKIPPED_EXAMPLES:
-            self._examples.append(SkippedLine(file, line, reason[:200]))
+        self._skips.add(file, line, reason)

@@ -23,9 +23,9 @@ from typing import IO, cast
 import orjson
 
 from optimizer.errors import TraceSourceError
-from optimizer.models import SkippedLine, SourceReport
+from optimizer.models import SourceReport
 from optimizer.text.redact import redact
-from optimizer.traces.jsonl import MAX_SKIPPED_EXAMPLES, Progress, Trace
+from optimizer.traces.jsonl import Progress, SkippedLines, Trace
 from optimizer.traces.otlp_fold import Turn, fold
 from optimizer.traces.otlp_mapping import Prices
 from optimizer.traces.otlp_spans import Span, SpanProblem, spans_of
@@ -64,9 +64,8 @@ class OtlpReader:
         self._prices = prices or {}
         self._max_open = max_open_traces
         self._max_spans = max_spans
-        self._lines = self._spans = self._turns = self._in_window = self._skipped = 0
-        self._incomplete = 0
-        self._examples: list[SkippedLine] = []
+        self._lines = self._spans = self._turns = self._in_window = self._incomplete = 0
+        self._skips = SkippedLines()
         self._open: OrderedDict[str, _Open] = OrderedDict()
         self._buffered = 0
         self._folded: set[str] = set()
@@ -104,8 +103,8 @@ class OtlpReader:
             files=len(self.files),
             lines=self._lines,
             traces_in_window=self._in_window,
-            skipped=self._skipped,
-            skipped_examples=tuple(self._examples),
+            skipped=self._skips.count,
+            skipped_examples=tuple(self._skips.examples),
         )
 
     def _read_file(self, file: Path, before: int, total: int) -> Iterator[Turn]:
@@ -189,6 +188,4 @@ class OtlpReader:
             )
 
     def _skip(self, file: str, line: int, reason: str) -> None:
-        self._skipped += 1
-        if len(self._examples) < MAX_SKIPPED_EXAMPLES:
-            self._examples.append(SkippedLine(file, line, reason[:200]))
+        self._skips.add(file, line, reason)
