@@ -14,6 +14,7 @@ from optimizer.artifacts.constants import PROMPTS_DIR, soul_paths
 from optimizer.commands.base import Echo
 from optimizer.config import Settings, load_settings
 from optimizer.deploy.artifacts import build_agents
+from optimizer.deploy.canary import plan_canaries
 from optimizer.deploy.drift import compare, status_lines
 from optimizer.deploy.errors import DeployError
 from optimizer.deploy.model import Canary
@@ -31,11 +32,13 @@ def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> N
     settings = load_settings(repo)
     with AgentRepo(repo) as git_repo:
         files = git_repo.files_at("HEAD")
-        artifacts = [artifact for build in build_agents(files) for artifact in build.artifacts]
+        builds = build_agents(files)
+        artifacts = [artifact for build in builds for artifact in build.artifacts]
         agents = sorted({a.agent for a in artifacts})
         git_versions = {a: git_repo.last_commit(files.sha, [*soul_paths(a), f"{PROMPTS_DIR}/{a}"]) for a in agents}
     registry = open_registry(settings, target)
-    statuses = compare(artifacts, registry.active(), git_versions)
+    active = registry.active()
+    statuses = compare(artifacts, active, git_versions)
     echo(f"HEAD {short_sha(files.sha)} against {registry.description}:")
     if not statuses:
         echo("no agents in git and nothing deployed.")
@@ -45,10 +48,15 @@ def status_command(repo: Path, target: str | None, check: bool, echo: Echo) -> N
     for line in canary_lines(settings, registry.canaries() if settings.deploy.canary else []):
         echo(line)
     drifting = [s.agent for s in statuses if not s.in_sync]
-    if drifting:
-        echo(f"run `optimizer deploy` to ship HEAD ({', '.join(drifting)} differ).", err=True)
-        if check:
-            raise DeployError(f"{', '.join(drifting)}: deployed version differs from HEAD {short_sha(files.sha)}")
+    # An agent whose running canary already has HEAD's files differs by design: deploying again changes nothing.
+    trying = {b.agent for b in plan_canaries(registry, builds, active).kept} if settings.deploy.canary else set()
+    if trying:
+        echo(f"HEAD runs as a canary ({', '.join(sorted(trying))}): the daily run promotes or stops it.", err=True)
+    shippable = [agent for agent in drifting if agent not in trying]
+    if shippable:
+        echo(f"run `optimizer deploy` to ship HEAD ({', '.join(shippable)} differ).", err=True)
+    if drifting and check:
+        raise DeployError(f"{', '.join(drifting)}: deployed version differs from HEAD {short_sha(files.sha)}")
 
 
 def canary_lines(settings: Settings, running: list[Canary]) -> list[str]:

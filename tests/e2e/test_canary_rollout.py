@@ -178,10 +178,15 @@ def test_promote_and_abort_by_hand(example_repo):
     assert "canary" in optimizer("deploy", cwd=example_repo).out
     dry = optimizer("deploy", "--abort", "frontdesk", "--dry-run", cwd=example_repo)
     assert dry.code == 0 and f"dry run: would stop frontdesk's canary {first[:12]}" in dry.err
-    assert "verdict: wait" in optimizer("status", cwd=example_repo).out
+    running = optimizer("status", cwd=example_repo)
+    assert "verdict: wait" in running.out
+    assert "HEAD runs as a canary (frontdesk): the daily run promotes or stops it." in running.err
+    assert "run `optimizer deploy`" not in running.err  # deploying again would change nothing
     aborted = optimizer("deploy", "--abort", "frontdesk", cwd=example_repo)
     assert aborted.code == 0 and f"every session runs {stable[:12]}" in aborted.out
-    assert "canary frontdesk" not in optimizer("status", cwd=example_repo).out
+    after_abort = optimizer("status", cwd=example_repo)
+    assert "canary frontdesk" not in after_abort.out
+    assert "run `optimizer deploy` to ship HEAD (frontdesk differ)." in after_abort.err
 
     second = commit_change(example_repo, "\nOffer early check-in.\n")
     assert f"canary {second[:12]} started" in optimizer("deploy", cwd=example_repo).out
