@@ -12,7 +12,10 @@ tests find it) with the migrations applied. Traces come from examples/generate_t
 4. the roll-up the reader runs before an analysis (optimizer_roll_up in chunks), and whether the
    rolled-up session count equals a COUNT(DISTINCT) over the raw rows after the concurrent writers;
 5. for comparison, 1 and 2 with the rollups computed in the insert (the trigger before the queue,
-   restored in a second database).
+   restored in a second database);
+6. the machine's ceiling: 1 and 2 into a bare copy of the table (the same columns, the unique
+   trace_id, no derived columns, other indexes or triggers) through the same function, in the same
+   rounds: how far four writers can get past one on this machine at all.
 
 Each figure is the median of --repeats rounds, the phases interleaved in each round (the machine
 may be busy with other work). Figures only; nothing here asserts a time.
@@ -45,6 +48,7 @@ from tests.support.postgres import PostgresServer, apply_migrations, find_server
 
 GENERATOR = ROOT / "examples" / "generate_traces.py"
 RECORD = "select public.optimizer_record_traces(%s::jsonb)"
+BARE_RECORD = "select public.bench_record_bare(%s::jsonb)"
 WRITERS = 4
 BATCH = 500
 # The insert trigger before 20261203160000: every statement rolled its rows up at once.
@@ -57,6 +61,24 @@ begin
 end
 $$
 """
+
+
+# A bare copy of the table, written by the same function body (read back from the catalog).
+BARE_TABLE = """
+create table public.bench_bare_traces (like public.optimizer_traces including defaults including identity);
+alter table public.bench_bare_traces add primary key (id), add unique (trace_id)
+"""
+
+
+def add_bare_copy(url: str) -> None:
+    with psycopg.connect(url, autocommit=True) as conn:
+        conn.execute(BARE_TABLE)
+        [(body,)] = conn.execute(
+            "select pg_get_functiondef('public.optimizer_record_traces(jsonb)'::regprocedure)"
+        ).fetchall()
+        bare = body.replace("public.optimizer_traces", "public.bench_bare_traces")
+        conn.execute(bare.replace("public.optimizer_record_traces(", "public.bench_record_bare("))
+        conn.execute("grant execute on function public.bench_record_bare(jsonb) to optimizer_trace_writer")
 
 
 def generate(count: int) -> list[str]:
@@ -90,17 +112,17 @@ def writer(url: str) -> psycopg.Connection:
     return conn
 
 
-def write_calls(url: str, calls: list[str]) -> None:
+def write_calls(url: str, calls: list[str], statement: str) -> None:
     with writer(url) as conn:
         for body in calls:
-            conn.execute(RECORD, [body])
+            conn.execute(statement, [body])
 
 
-def rows_per_second(url: str, lines: list[str], writers: int, batch: int) -> float:
+def rows_per_second(url: str, lines: list[str], writers: int, batch: int, statement: str = RECORD) -> float:
     """Rows/s writing ``lines`` in calls of ``batch`` traces, spread over ``writers`` connections."""
     calls = ["[" + ",".join(lines[i : i + batch]) + "]" for i in range(0, len(lines), batch)]
     shares = [calls[w::writers] for w in range(writers)]
-    threads = [threading.Thread(target=write_calls, args=(url, share)) for share in shares]
+    threads = [threading.Thread(target=write_calls, args=(url, share, statement)) for share in shares]
     began = time.perf_counter()
     for thread in threads:
         thread.start()
@@ -138,12 +160,19 @@ def sessions(url: str) -> tuple[int, int]:
 
 def phases(url: str, lines: list[str], rows: int, repeats: int) -> dict[str, float]:
     """Median rows/s of each phase over ``repeats`` rounds, the phases interleaved in each round."""
-    plan = {"single": (1, 1, rows), "four": (WRITERS, 1, rows * WRITERS), "batch": (1, BATCH, rows * 4)}
+    plan = {
+        "single": (1, 1, rows, RECORD),
+        "four": (WRITERS, 1, rows * WRITERS, RECORD),
+        "batch": (1, BATCH, rows * 4, RECORD),
+        "bare single": (1, 1, rows, BARE_RECORD),
+        "bare four": (WRITERS, 1, rows * WRITERS, BARE_RECORD),
+    }
     figures: dict[str, list[float]] = {key: [] for key in plan}
     position = 0
     for _ in range(repeats):
-        for key, (writers, batch, count) in plan.items():
-            figures[key].append(rows_per_second(url, lines[position : position + count], writers, batch))
+        for key, (writers, batch, count, statement) in plan.items():
+            chunk = lines[position : position + count]
+            figures[key].append(rows_per_second(url, chunk, writers, batch, statement))
             position += count
     return {key: statistics.median(values) for key, values in figures.items()}
 
@@ -160,6 +189,12 @@ def report(now: dict[str, float], before: dict[str, float]) -> None:
         print(f"{label:<58}{now[key]:>10,.0f}{old}")
     old_ratio = f"{before['four'] / before['single']:>11.2f}x" if before else ""
     print(f"{f'{WRITERS} writers / 1 writer':<58}{now['four'] / now['single']:>9.2f}x{old_ratio}")
+    print()
+    print("the machine's ceiling: the same calls into a bare copy of the table (no derived columns,")
+    print("indexes but the two unique ones, or triggers), in the same rounds:")
+    print(f"{'  single-row, 1 writer':<58}{now['bare single']:>10,.0f}")
+    print(f"{f'  single-row, {WRITERS} writers':<58}{now['bare four']:>10,.0f}")
+    print(f"{f'  {WRITERS} writers / 1 writer':<58}{now['bare four'] / now['bare single']:>9.2f}x")
 
 
 def main() -> int:
@@ -169,18 +204,20 @@ def main() -> int:
     parser.add_argument("--skip-before", action="store_true", help="skip the comparison with rollups in the insert")
     args = parser.parse_args()
 
-    per_database = args.rows * (1 + WRITERS + 4) * args.repeats
+    per_database = args.rows * (1 + WRITERS + 4 + 1 + WRITERS) * args.repeats
     print(f"generate {2 * per_database:,} traces ...", flush=True)
     lines = generate(2 * per_database)
     postgres = find_server()
     before: dict[str, float] = {}
     try:
         with fresh_database(postgres) as url:
+            add_bare_copy(url)
             now = phases(url, lines[:per_database], args.rows, args.repeats)
             rolled, seconds = roll_up(url)
             counted, raw = sessions(url)
         if not args.skip_before:
             with fresh_database(postgres) as url:
+                add_bare_copy(url)
                 with psycopg.connect(url, autocommit=True) as conn:
                     conn.execute(SYNCHRONOUS_ROLLUPS)
                 before = phases(url, lines[per_database:], args.rows, args.repeats)

@@ -321,9 +321,9 @@ def rows(url: str) -> Iterator[dict[str, Any]]:
                 .execute()
                 .data
             )
-            yield from page
-            if len(page) < PAGE:
+            if not page:  # never trust a page's size: the project's max rows may be below PAGE
                 return
+            yield from page
             last = page[-1]["id"]
     finally:
         if options.httpx_client is not None:

@@ -39,6 +39,14 @@ def host_of(url: str) -> str:
     return urlsplit(url).netloc or url
 
 
+# What to do when a call runs past the role's statement timeout (8 s for the service role on a project).
+TIMEOUT_HINT = (
+    " (the statement ran past the role's statement timeout: run `supabase db push` so every migration"
+    " is applied, analyze a shorter window (window.hours, measure.lookback_days) or lower"
+    " supabase.max_candidates; docs/supabase.md#reads-and-the-statement-timeout)"
+)
+
+
 def call(what: str, url: str, request: Callable[[], T]) -> T:
     """Run one supabase-py request; its failure becomes a SupabaseError naming ``what`` and the host."""
     try:
@@ -49,6 +57,8 @@ def call(what: str, url: str, request: Callable[[], T]) -> T:
             hint = " (check the key: the optimizer needs the service-role key, see supabase.key_env)"
         elif err.code in ("PGRST202", "PGRST205", "42883", "42P01"):
             hint = " (apply the migrations in supabase/migrations: supabase db push)"
+        elif err.code == "57014":
+            hint = TIMEOUT_HINT
         message = " ".join(str(err.message or err).split())
         raise SupabaseError(f"{what}: Supabase at {host_of(url)} answered {err.code}: {message}{hint}") from err
     except httpx.HTTPError as err:
