@@ -343,6 +343,11 @@ def _specificity(word: str) -> tuple[int, int, str]:
     return (1, -len(word), word)
 
 
+def _rank_class(word: str) -> int:
+    """``_specificity(word)[0]``: 0 for a specific topic, 1 for any other word, 2 for a generic topic."""
+    return 0 if word in _SPECIFIC else 2 if word in _GENERIC else 1
+
+
 def label_of(keywords: list[str]) -> str:
     """A cluster's name as a person would say it: its specific topic alone, else two keywords."""
     words = keywords[:1] if keywords[0] in _SPECIFIC else keywords[:2]
@@ -423,10 +428,12 @@ class _Cluster:
 
     def ranked_keywords(self) -> list[str]:
         """Words used by at least half the cluster's questions, most specific first."""
-        core = [word for word, count in self.words.items() if count * 2 >= self.count]
+        # Runs on every question a cluster takes: the threshold hoisted, _specificity's class inlined.
+        words, half = self.words, (self.count + 1) // 2  # count * 2 >= self.count
+        core = [word for word, count in words.items() if count >= half]
         if not core:  # words spread thin: keep the most frequent, so the cluster keeps a name
-            core = [min(self.words, key=lambda word: (-self.words[word], word))]
-        core.sort(key=lambda word: (_specificity(word)[0], -self.words[word], word))
+            core = [min(words, key=lambda word: (-words[word], word))]
+        core.sort(key=lambda word: (_rank_class(word), -words[word], word))
         return core[:_MAX_KEYWORDS]
 
 
