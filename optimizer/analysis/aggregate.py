@@ -133,6 +133,9 @@ class Aggregator:
 
     def __init__(self) -> None:
         self.agents: dict[str, AgentState] = {}
+        # (agent, prompt_version as the trace says) -> the states: one lookup per trace instead of
+        # redacting the version name and two more. As many as the versions (a few names each).
+        self._pairs: dict[tuple[str, str | None], tuple[AgentState, VersionState]] = {}
 
     def observe(self, trace: dict[str, Any], started: datetime) -> None:
         agent, version = self._states(trace)
@@ -151,16 +154,24 @@ class Aggregator:
 
     def _states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
         """The trace's agent and version state, created on first sight; counts the trace."""
+        pair = self._pairs.get((trace["agent"], trace.get("prompt_version")))
+        if pair is None:
+            pair = self._new_states(trace)
+        pair[0].traces += 1
+        return pair
+
+    def _new_states(self, trace: dict[str, Any]) -> tuple[AgentState, VersionState]:
         agent_name = trace["agent"]
         agent = self.agents.get(agent_name)
         if agent is None:
             agent = self.agents[agent_name] = AgentState(agent_name)
-        agent.traces += 1
-        version_name = redact_name(trace.get("prompt_version") or UNKNOWN_VERSION)
+        raw_version = trace.get("prompt_version")
+        version_name = redact_name(raw_version or UNKNOWN_VERSION)
         version = agent.versions.get(version_name)
         if version is None:
             version = agent.versions[version_name] = VersionState()
-        return agent, version
+        pair = self._pairs[(agent_name, raw_version)] = (agent, version)
+        return pair
 
 
 def _count_version(version: VersionState, trace: dict[str, Any], started: datetime) -> None:

@@ -12,7 +12,7 @@ from optimizer.text.answers import is_unanswered
 from optimizer.text.topics import topic_of
 
 
-@dataclass
+@dataclass(slots=True)
 class Conversation:
     first_question: str | None = None
     last_question: str | None = None  # still open at the end: answered "I don't know" closes it

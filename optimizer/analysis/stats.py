@@ -13,6 +13,10 @@ from dataclasses import dataclass
 
 _ceil, _log = math.ceil, math.log
 _LOG_GAMMA = math.log(1.01)
+_blake2b, _from_bytes = hashlib.blake2b, int.from_bytes
+_HLL_P = 14  # DistinctCounter's registers: 2**14 of them
+_HLL_REST_BITS = 64 - _HLL_P  # of the 64-bit hash, the bits after the register index
+_HLL_REST_MASK = (1 << _HLL_REST_BITS) - 1
 
 
 class QuantileSketch:
@@ -80,7 +84,7 @@ class DistinctCounter:
 
     __slots__ = ("_exact", "_registers")
     _EXACT_CAP = 50_000
-    _P = 14
+    _P = _HLL_P
     _M = 1 << _P
 
     def __init__(self) -> None:
@@ -93,9 +97,10 @@ class DistinctCounter:
         return _KnownCount(count)
 
     def add(self, item: str) -> None:
-        if self._exact is not None:
-            self._exact.add(item)
-            if len(self._exact) > self._EXACT_CAP:
+        exact = self._exact
+        if exact is not None:
+            exact.add(item)
+            if len(exact) > self._EXACT_CAP:
                 self._switch_to_sketch()
             return
         self._hll_add(item)
@@ -107,12 +112,13 @@ class DistinctCounter:
             self._hll_add(item)
 
     def _hll_add(self, item: str) -> None:
-        digest = int.from_bytes(hashlib.blake2b(item.encode(), digest_size=8).digest(), "big")
-        index = digest >> (64 - self._P)
-        rest = digest & ((1 << (64 - self._P)) - 1)
-        rank = (64 - self._P) - rest.bit_length() + 1
-        if rank > self._registers[index]:
-            self._registers[index] = rank
+        # Once per trace past the exact cap: module-level constants, no attribute lookups.
+        digest = _from_bytes(_blake2b(item.encode(), digest_size=8).digest(), "big")
+        index = digest >> _HLL_REST_BITS
+        rank = _HLL_REST_BITS - (digest & _HLL_REST_MASK).bit_length() + 1
+        registers = self._registers
+        if rank > registers[index]:
+            registers[index] = rank
 
     def count(self) -> int:
         if self._exact is not None:

@@ -120,8 +120,24 @@ def _lowered(text: str) -> str:
     return lowered.replace("\u2019", "'") if "\u2019" in lowered else lowered
 
 
+# Reply -> verdict. Agents repeat their canned replies ("I'm sorry, I don't have information about
+# that."), so most verdicts are a dict hit; kept as it is once full, like the topic token cache.
+_VERDICTS: dict[str, bool] = {}
+_MAX_VERDICTS = 20_000
+_MAX_VERDICT_CHARS = 400  # longer replies rarely repeat word for word: not worth their memory
+
+
 def is_unanswered(assistant_text: str) -> bool:
     """True when the reply admits it has no answer, or defers the question to someone else."""
+    verdict = _VERDICTS.get(assistant_text)
+    if verdict is None:
+        verdict = _is_unanswered(assistant_text)
+        if len(_VERDICTS) < _MAX_VERDICTS and len(assistant_text) <= _MAX_VERDICT_CHARS:
+            _VERDICTS[assistant_text] = verdict
+    return verdict
+
+
+def _is_unanswered(assistant_text: str) -> bool:
     text = _lowered(assistant_text)
     return (
         _I_UNANSWERED[0].search(text) is not None

@@ -278,8 +278,22 @@ def _read_words(text: str) -> list[str]:
     cached_words = _TOKEN_CACHE.get
     for raw in tokens:
         cached = cached_words(raw)
-        words += _learn(raw) if cached is None else cached
+        if cached is None:
+            cached = _learn_or_stripped(raw)
+        if cached:  # half the tokens are stopwords: ()
+            words += cached
     return words
+
+
+def _learn_or_stripped(raw: str) -> tuple[str, ...]:
+    """A token the cache lacks. Once the cache is full, "word?" still reads as a cached "word": a
+    plain word's punctuation changes nothing (see ``_learn``), and learning it costs more."""
+    word = raw.rstrip(_PUNCTUATION)
+    if word != raw and word.isascii() and word.isalpha():
+        cached = _TOKEN_CACHE.get(word)
+        if cached is not None:
+            return cached
+    return _learn(raw)
 
 
 def _words_with_pairs(tokens: list[str]) -> list[str]:
@@ -329,6 +343,11 @@ def _specificity(word: str) -> tuple[int, int, str]:
     return (1, -len(word), word)
 
 
+def _rank_class(word: str) -> int:
+    """``_specificity(word)[0]``: 0 for a specific topic, 1 for any other word, 2 for a generic topic."""
+    return 0 if word in _SPECIFIC else 2 if word in _GENERIC else 1
+
+
 def label_of(keywords: list[str]) -> str:
     """A cluster's name as a person would say it: its specific topic alone, else two keywords."""
     words = keywords[:1] if keywords[0] in _SPECIFIC else keywords[:2]
@@ -365,10 +384,12 @@ def topic_of(text: str) -> str:
         for word in words:
             if word in _SPECIFIC:
                 return word  # the first one asked about: "a refund, the bell arrived broken" is a refund
-    others = [word for word in words if word not in _GENERIC]
-    if others:  # the longest, ties alphabetical: what _specificity ranks first
-        longest = max(map(len, others))
-        return min(word for word in others if len(word) == longest)
+    best = ""  # the longest word not generic, ties alphabetical: what _specificity ranks first
+    for word in words:
+        if word not in _GENERIC and (len(word) > len(best) or (len(word) == len(best) and word < best)):
+            best = word
+    if best:
+        return best
     return min(words) if words else "other"
 
 
@@ -407,10 +428,12 @@ class _Cluster:
 
     def ranked_keywords(self) -> list[str]:
         """Words used by at least half the cluster's questions, most specific first."""
-        core = [word for word, count in self.words.items() if count * 2 >= self.count]
+        # Runs on every question a cluster takes: the threshold hoisted, _specificity's class inlined.
+        words, half = self.words, (self.count + 1) // 2  # count * 2 >= self.count
+        core = [word for word, count in words.items() if count >= half]
         if not core:  # words spread thin: keep the most frequent, so the cluster keeps a name
-            core = [min(self.words, key=lambda word: (-self.words[word], word))]
-        core.sort(key=lambda word: (_specificity(word)[0], -self.words[word], word))
+            core = [min(words, key=lambda word: (-words[word], word))]
+        core.sort(key=lambda word: (_rank_class(word), -words[word], word))
         return core[:_MAX_KEYWORDS]
 
 
@@ -442,7 +465,10 @@ class QuestionClusterer:
 
     def add(self, text: str, trace_id: str, staff_reply: str | None = None) -> None:
         """One unanswered question; ``staff_reply``: what a person answered after the hand-off."""
-        words = content_words(text) - _proper_nouns(text)
+        words = content_words(text)
+        names = _proper_nouns(text)
+        if names:  # most questions name nobody: no copy of their words
+            words -= names
         if not words:
             self.ignored += 1
             return
