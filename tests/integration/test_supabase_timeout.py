@@ -17,7 +17,7 @@ from tests.support.postgres import insert_traces
 DAY = datetime(2026, 11, 19, tzinfo=UTC)
 
 
-def test_a_read_past_the_statement_timeout_says_what_to_do(database_url, rest):
+def test_a_read_past_the_statement_timeout_says_what_to_do(postgres, database_url, rest):
     insert_traces(
         database_url,
         [
@@ -25,9 +25,10 @@ def test_a_read_past_the_statement_timeout_says_what_to_do(database_url, rest):
             for i in range(3000)
         ],
     )
-    with psycopg.connect(database_url, autocommit=True) as conn:
-        name = conn.execute("select current_database()").fetchone()[0]
-        # this database only: the layer applies a role's settings as PostgREST does, per request
+    name = psycopg.conninfo.conninfo_to_dict(database_url)["dbname"]
+    # as the superuser (the project's owner may not alter Supabase's roles), in this database only:
+    # the layer applies a role's settings per request, as PostgREST does
+    with psycopg.connect(postgres.url(str(name)), autocommit=True) as conn:
         conn.execute(
             sql.SQL("alter role service_role in database {} set statement_timeout = '1ms'").format(sql.Identifier(name))
         )
