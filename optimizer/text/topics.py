@@ -333,19 +333,16 @@ def same_topic(a: str, b: str) -> bool:
     return bool(rest_a and rest_b) and len(rest_a & rest_b) / len(rest_a | rest_b) >= _OVERLAP
 
 
+def _rank_class(word: str) -> int:
+    """0 for a specific topic, 1 for any other word, 2 for a generic topic."""
+    return 0 if word in _SPECIFIC else 2 if word in _GENERIC else 1
+
+
 def _specificity(word: str) -> tuple[int, int, str]:
     """Sort key, most specific first: a specific topic, then any other word (longer first),
     then a generic topic; ties alphabetical."""
-    if word in _SPECIFIC:
-        return (0, 0, word)
-    if word in _GENERIC:
-        return (2, 0, word)
-    return (1, -len(word), word)
-
-
-def _rank_class(word: str) -> int:
-    """``_specificity(word)[0]``: 0 for a specific topic, 1 for any other word, 2 for a generic topic."""
-    return 0 if word in _SPECIFIC else 2 if word in _GENERIC else 1
+    rank = _rank_class(word)
+    return (rank, -len(word) if rank == 1 else 0, word)
 
 
 def label_of(keywords: list[str]) -> str:
@@ -428,7 +425,7 @@ class _Cluster:
 
     def ranked_keywords(self) -> list[str]:
         """Words used by at least half the cluster's questions, most specific first."""
-        # Runs on every question a cluster takes: the threshold hoisted, _specificity's class inlined.
+        # Runs on every question a cluster takes: the threshold hoisted, only _specificity's class.
         words, half = self.words, (self.count + 1) // 2  # count * 2 >= self.count
         core = [word for word, count in words.items() if count >= half]
         if not core:  # words spread thin: keep the most frequent, so the cluster keeps a name
